@@ -1,0 +1,190 @@
+//! `ClientConfig`: what a client is told about itself and its authorization server, validated once.
+
+use crate::error::{ErrorCode, OAuthError, Result};
+use crate::{form, url};
+
+/// Default `storagePrefix`.
+pub const DEFAULT_STORAGE_PREFIX: &str = "pkce-wasm";
+/// Default `transactionTtl`, in seconds.
+pub const DEFAULT_TRANSACTION_TTL: u32 = 600;
+/// Default `timeout` for the token endpoint, in seconds.
+pub const DEFAULT_TIMEOUT: u32 = 30;
+/// Longest `transactionTtl` accepted (one day).
+pub const MAX_TRANSACTION_TTL: u32 = 86_400;
+
+/// Parameters the library sets in the authorize request; neither `extraParams` nor the
+/// endpoint's own query may carry them.
+pub const PROTOCOL_PARAMS: [&str; 8] = [
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "response_mode",
+];
+
+/// A public client's configuration (the JS `ClientConfig`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientConfig {
+    /// The registered `client_id`.
+    pub client_id: String,
+    /// The registered redirect URI, sent byte for byte in both requests.
+    pub redirect_uri: String,
+    /// The authorization endpoint.
+    pub authorization_endpoint: String,
+    /// The token endpoint.
+    pub token_endpoint: String,
+    /// The issuer identifier a callback's `iss` must equal (RFC 9207).
+    pub issuer: Option<String>,
+    /// Reject callbacks without `iss`.
+    pub require_iss: bool,
+    /// Default `scope` of authorize requests.
+    pub scope: Option<String>,
+    /// Prefix of the `sessionStorage` keys.
+    pub storage_prefix: String,
+    /// Seconds a pending login stays valid.
+    pub transaction_ttl: u32,
+    /// Seconds to wait for the token endpoint.
+    pub timeout: u32,
+}
+
+impl ClientConfig {
+    /// A configuration with the defaults for every optional field.
+    pub fn new(client_id: &str, redirect_uri: &str, authorization_endpoint: &str, token_endpoint: &str) -> Self {
+        Self {
+            client_id: client_id.into(),
+            redirect_uri: redirect_uri.into(),
+            authorization_endpoint: authorization_endpoint.into(),
+            token_endpoint: token_endpoint.into(),
+            issuer: None,
+            require_iss: false,
+            scope: None,
+            storage_prefix: DEFAULT_STORAGE_PREFIX.into(),
+            transaction_ttl: DEFAULT_TRANSACTION_TTL,
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+
+    /// Checks every field; the error message names the first bad one.
+    pub fn validate(&self) -> Result<()> {
+        if self.client_id.is_empty() {
+            return Err(invalid("clientId", "must be a non-empty string"));
+        }
+        let redirect =
+            url::parse(&self.redirect_uri).ok_or_else(|| invalid("redirectUri", "must be an absolute http(s) URL"))?;
+        if redirect.fragment.is_some() {
+            return Err(invalid("redirectUri", "must not have a fragment"));
+        }
+        endpoint("authorizationEndpoint", &self.authorization_endpoint)?;
+        endpoint("tokenEndpoint", &self.token_endpoint)?;
+        self.validate_endpoint_query()?;
+        match &self.issuer {
+            Some(issuer) => {
+                let parsed = endpoint("issuer", issuer)?;
+                if parsed.query.is_some() {
+                    return Err(invalid("issuer", "must not have a query"));
+                }
+            }
+            None if self.require_iss => return Err(invalid("requireIss", "needs issuer to be set")),
+            None => {}
+        }
+        if self.storage_prefix.is_empty() {
+            return Err(invalid("storagePrefix", "must be a non-empty string"));
+        }
+        if !(1..=MAX_TRANSACTION_TTL).contains(&self.transaction_ttl) {
+            return Err(invalid("transactionTtl", "must be a whole number of seconds from 1 to 86400"));
+        }
+        if self.timeout == 0 {
+            return Err(invalid("timeout", "must be a positive number of seconds"));
+        }
+        Ok(())
+    }
+
+    fn validate_endpoint_query(&self) -> Result<()> {
+        let query = url::parse(&self.authorization_endpoint).and_then(|u| u.query).unwrap_or("");
+        if form::parse(query).iter().any(|(name, _)| PROTOCOL_PARAMS.contains(&name.as_str())) {
+            return Err(invalid("authorizationEndpoint", "must not carry protocol parameters in its query"));
+        }
+        Ok(())
+    }
+}
+
+fn endpoint<'a>(field: &str, value: &'a str) -> Result<url::Url<'a>> {
+    let parsed = url::parse(value).ok_or_else(|| invalid(field, "must be an absolute http(s) URL"))?;
+    if !parsed.is_secure_or_loopback() {
+        return Err(invalid(field, "must use https: (http: only on a loopback host)"));
+    }
+    if parsed.fragment.is_some() || parsed.has_userinfo {
+        return Err(invalid(field, "must not have a fragment or user info"));
+    }
+    Ok(parsed)
+}
+
+/// `invalid_config` naming the field.
+pub(crate) fn invalid(field: &str, problem: &str) -> OAuthError {
+    OAuthError::with_parts(ErrorCode::InvalidConfig, &[field, " ", problem])
+}
+
+#[cfg(test)]
+pub(crate) fn sample() -> ClientConfig {
+    let mut config = ClientConfig::new(
+        "spa",
+        "https://app.example/callback",
+        "https://as.example/authorize",
+        "https://as.example/token",
+    );
+    config.issuer = Some("https://as.example".into());
+    config
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message_for(change: impl FnOnce(&mut ClientConfig)) -> String {
+        let mut config = sample();
+        change(&mut config);
+        let error = config.validate().unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidConfig);
+        error.message
+    }
+
+    #[test]
+    fn sample_is_valid_and_loopback_http_allowed() {
+        sample().validate().unwrap();
+        let c =
+            ClientConfig::new("c", "http://127.0.0.1:5173/", "http://localhost:3000/auth", "http://[::1]:3000/token");
+        c.validate().unwrap();
+    }
+
+    #[test]
+    fn each_field_is_named() {
+        assert!(message_for(|c| c.client_id.clear()).starts_with("clientId"));
+        assert!(message_for(|c| c.redirect_uri = "/callback".into()).starts_with("redirectUri"));
+        assert!(message_for(|c| c.redirect_uri = "https://app.example/cb#x".into()).starts_with("redirectUri"));
+        assert!(message_for(|c| c.authorization_endpoint = "http://as.example/authorize".into())
+            .starts_with("authorizationEndpoint"));
+        assert!(message_for(|c| c.authorization_endpoint = "https://as.example/a?state=x".into())
+            .starts_with("authorizationEndpoint"));
+        assert!(message_for(|c| c.token_endpoint = "http://10.0.0.1/token".into()).starts_with("tokenEndpoint"));
+        assert!(message_for(|c| c.token_endpoint = "https://u:p@as.example/token".into()).starts_with("tokenEndpoint"));
+        assert!(message_for(|c| c.issuer = Some("https://as.example?x".into())).starts_with("issuer"));
+        assert!(message_for(|c| {
+            c.issuer = None;
+            c.require_iss = true
+        })
+        .starts_with("requireIss"));
+        assert!(message_for(|c| c.storage_prefix.clear()).starts_with("storagePrefix"));
+        assert!(message_for(|c| c.transaction_ttl = 0).starts_with("transactionTtl"));
+        assert!(message_for(|c| c.timeout = 0).starts_with("timeout"));
+    }
+
+    #[test]
+    fn endpoint_may_keep_its_own_query() {
+        let mut c = sample();
+        c.authorization_endpoint = "https://as.example/authorize?tenant=a".into();
+        c.validate().unwrap();
+    }
+}

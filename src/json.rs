@@ -1,0 +1,113 @@
+//! JSON without a JSON crate: parsed objects are read through `JsonObject` (the browser's
+//! `JSON.parse` in production), and the one record we write is built by hand.
+
+/// One member of a parsed JSON object, classified by type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum JsonField {
+    /// The member is not there.
+    Absent,
+    /// `null`.
+    Null,
+    /// A string.
+    Str(String),
+    /// A number.
+    Num(f64),
+    /// `true`, `false`, an array or an object.
+    Other,
+}
+
+/// Read access to a parsed JSON object.
+pub trait JsonObject {
+    /// The member named `key`.
+    fn field(&self, key: &str) -> JsonField;
+}
+
+/// Appends `s` as a JSON string literal.
+pub fn push_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(HEX[(c as usize) >> 4]));
+                out.push(char::from(HEX[(c as usize) & 15]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Appends `n` in decimal (no `core::fmt`).
+pub fn push_u64(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
+}
+
+/// Appends `"key":` to an object under construction.
+pub fn push_key(out: &mut String, key: &str) {
+    if !out.ends_with('{') {
+        out.push(',');
+    }
+    push_string(out, key);
+    out.push(':');
+}
+
+#[cfg(test)]
+pub(crate) mod test_json {
+    //! `JsonObject` over `serde_json` for native tests (never shipped).
+    use super::{JsonField, JsonObject};
+
+    impl JsonObject for serde_json::Value {
+        fn field(&self, key: &str) -> JsonField {
+            match self.get(key) {
+                None => JsonField::Absent,
+                Some(serde_json::Value::Null) => JsonField::Null,
+                Some(serde_json::Value::String(s)) => JsonField::Str(s.clone()),
+                Some(serde_json::Value::Number(n)) => JsonField::Num(n.as_f64().unwrap_or(f64::NAN)),
+                Some(_) => JsonField::Other,
+            }
+        }
+    }
+
+    /// Parses `text` as a JSON object, `None` otherwise (what the browser adapter does).
+    pub fn object(text: &str) -> Option<serde_json::Value> {
+        serde_json::from_str::<serde_json::Value>(text).ok().filter(|v| v.is_object())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_escape_and_round_trip() {
+        let input = "a\"b\\c\u{1}\n\u{1f}é😀</script>";
+        let mut out = String::new();
+        push_string(&mut out, input);
+        assert_eq!(serde_json::from_str::<String>(&out).unwrap(), input);
+    }
+
+    #[test]
+    fn integers() {
+        for n in [0u64, 7, 10, 1_700_000_000_000, u64::MAX] {
+            let mut out = String::new();
+            push_u64(&mut out, n);
+            assert_eq!(out, n.to_string());
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! OAuth 2.0 Authorization Code + PKCE (S256) public client for browser apps.
+//!
+//! The pure core (everything but `browser` and `api`) knows nothing of the browser and is
+//! tested natively; `browser` adapts `sessionStorage`, `fetch` and `history` to the core's
+//! traits; `api` is the `wasm-bindgen` JS API.
+
+pub mod authorize;
+pub mod base64url;
+pub mod callback;
+pub mod config;
+pub mod error;
+pub mod form;
+pub mod json;
+pub mod pkce;
+pub mod token;
+pub mod transaction;
+pub mod url;
+
+pub use config::ClientConfig;
+pub use error::{ErrorCode, OAuthError};
+pub use token::TokenSet;

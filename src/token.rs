@@ -1,0 +1,181 @@
+//! Token endpoint requests and responses (RFC 6749 §4.1.3–§5.2, §6) for a public client.
+
+use crate::config::ClientConfig;
+use crate::error::{ErrorCode, OAuthError, Result};
+use crate::form;
+use crate::json::{JsonField, JsonObject};
+
+/// Tokens handed to the app (the JS `TokenSet`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenSet {
+    /// The access token.
+    pub access_token: String,
+    /// `Bearer` or `DPoP`, as the server spelled it.
+    pub token_type: String,
+    /// Epoch seconds when the access token expires, from `expires_in`.
+    pub expires_at: Option<u64>,
+    /// The refresh token, if any.
+    pub refresh_token: Option<String>,
+    /// The OpenID Connect ID token, if any (not verified here).
+    pub id_token: Option<String>,
+    /// The granted scope, when the server states it.
+    pub scope: Option<String>,
+}
+
+/// Form body redeeming an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.5).
+pub fn code_request(config: &ClientConfig, code: &str, redirect_uri: &str, verifier: &str) -> String {
+    let mut body = String::new();
+    form::push_pair(&mut body, "grant_type", "authorization_code");
+    form::push_pair(&mut body, "code", code);
+    form::push_pair(&mut body, "redirect_uri", redirect_uri);
+    form::push_pair(&mut body, "client_id", &config.client_id);
+    form::push_pair(&mut body, "code_verifier", verifier);
+    body
+}
+
+/// Form body of a refresh (RFC 6749 §6).
+pub fn refresh_request(config: &ClientConfig, refresh_token: &str) -> String {
+    let mut body = String::new();
+    form::push_pair(&mut body, "grant_type", "refresh_token");
+    form::push_pair(&mut body, "refresh_token", refresh_token);
+    form::push_pair(&mut body, "client_id", &config.client_id);
+    body
+}
+
+/// Validates a token endpoint answer: `body` is the parsed JSON object, `None` when the body
+/// was not a JSON object; `now` is epoch milliseconds.
+pub fn parse_response(status: u16, body: Option<&impl JsonObject>, now: f64) -> Result<TokenSet> {
+    if !(200..300).contains(&status) {
+        return Err(error_response(status, body));
+    }
+    let body = body.ok_or_else(|| invalid(status, "body is not a JSON object"))?;
+    let access_token = match body.field("access_token") {
+        JsonField::Str(token) if !token.is_empty() => token,
+        _ => return Err(invalid(status, "access_token is missing or not a string")),
+    };
+    let token_type = match body.field("token_type") {
+        JsonField::Str(t) if t.eq_ignore_ascii_case("bearer") || t.eq_ignore_ascii_case("dpop") => t,
+        JsonField::Str(_) => return Err(invalid(status, "token_type is neither Bearer nor DPoP")),
+        _ => return Err(invalid(status, "token_type is missing or not a string")),
+    };
+    let expires_at = match body.field("expires_in") {
+        JsonField::Absent => None,
+        JsonField::Num(seconds) if seconds.is_finite() && seconds >= 0.0 => {
+            Some((now / 1000.0) as u64 + seconds as u64)
+        }
+        _ => return Err(invalid(status, "expires_in is not a non-negative number")),
+    };
+    Ok(TokenSet {
+        access_token,
+        token_type,
+        expires_at,
+        refresh_token: optional_string(body, "refresh_token", status)?,
+        id_token: optional_string(body, "id_token", status)?,
+        scope: optional_string(body, "scope", status)?,
+    })
+}
+
+fn error_response(status: u16, body: Option<&impl JsonObject>) -> OAuthError {
+    let Some(JsonField::Str(error)) = body.map(|b| b.field("error")) else {
+        return invalid(status, "token endpoint failed without an OAuth error body");
+    };
+    let text = |key| match body.map(|b| b.field(key)) {
+        Some(JsonField::Str(s)) => Some(s),
+        _ => None,
+    };
+    OAuthError {
+        error: Some(error),
+        error_description: text("error_description"),
+        error_uri: text("error_uri"),
+        ..OAuthError::new(ErrorCode::TokenError, "the token endpoint returned an error").status(status)
+    }
+}
+
+fn optional_string(body: &impl JsonObject, key: &str, status: u16) -> Result<Option<String>> {
+    match body.field(key) {
+        JsonField::Absent => Ok(None),
+        JsonField::Str(s) => Ok(Some(s)),
+        _ => Err(OAuthError::with_parts(ErrorCode::InvalidTokenResponse, &[key, " is not a string"]).status(status)),
+    }
+}
+
+fn invalid(status: u16, message: &str) -> OAuthError {
+    OAuthError::new(ErrorCode::InvalidTokenResponse, message).status(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config;
+    use crate::json::test_json::object;
+
+    const NOW: f64 = 1_700_000_000_500.0;
+
+    fn parse(status: u16, text: &str) -> Result<TokenSet> {
+        parse_response(status, object(text).as_ref(), NOW)
+    }
+
+    #[test]
+    fn request_bodies() {
+        let config = config::sample();
+        assert_eq!(
+            code_request(&config, "c/1", &config.redirect_uri, "v"),
+            "grant_type=authorization_code&code=c%2F1&redirect_uri=https%3A%2F%2Fapp.example%2Fcallback&client_id=spa&code_verifier=v"
+        );
+        assert_eq!(refresh_request(&config, "r+t"), "grant_type=refresh_token&refresh_token=r%2Bt&client_id=spa");
+    }
+
+    #[test]
+    fn accepts_a_full_response() {
+        let tokens = parse(200, r#"{"access_token":"at","token_type":"bearer","expires_in":3600,"refresh_token":"rt","id_token":"it","scope":"openid","extra":[1]}"#).unwrap();
+        assert_eq!(
+            tokens,
+            TokenSet {
+                access_token: "at".into(),
+                token_type: "bearer".into(),
+                expires_at: Some(1_700_000_000 + 3600),
+                refresh_token: Some("rt".into()),
+                id_token: Some("it".into()),
+                scope: Some("openid".into()),
+            }
+        );
+        assert_eq!(parse(201, r#"{"access_token":"a","token_type":"DPoP"}"#).unwrap().expires_at, None);
+    }
+
+    #[test]
+    fn rejects_malformed_success_bodies() {
+        for body in [
+            "<html>",
+            "",
+            "[]",
+            "\"at\"",
+            "null",
+            r#"{"token_type":"bearer"}"#,
+            r#"{"access_token":1,"token_type":"bearer"}"#,
+            r#"{"access_token":"","token_type":"bearer"}"#,
+            r#"{"access_token":"a"}"#,
+            r#"{"access_token":"a","token_type":"mac"}"#,
+            r#"{"access_token":"a","token_type":"bearer","expires_in":-1}"#,
+            r#"{"access_token":"a","token_type":"bearer","expires_in":"3600"}"#,
+            r#"{"access_token":"a","token_type":"bearer","refresh_token":5}"#,
+            r#"{"access_token":"a","token_type":"bearer","id_token":null}"#,
+        ] {
+            let error = parse(200, body).unwrap_err();
+            assert_eq!(error.code, ErrorCode::InvalidTokenResponse, "{body}");
+            assert_eq!(error.status, Some(200));
+        }
+    }
+
+    #[test]
+    fn oauth_errors_and_other_failures() {
+        let error = parse(400, r#"{"error":"invalid_grant","error_description":"used"}"#).unwrap_err();
+        assert_eq!(
+            (error.code, error.error.as_deref(), error.error_description.as_deref(), error.status),
+            (ErrorCode::TokenError, Some("invalid_grant"), Some("used"), Some(400))
+        );
+        for (status, body) in [(500, "<h1>oops</h1>"), (400, r#"{"error":5}"#), (0, ""), (302, "")] {
+            let error = parse(status, body).unwrap_err();
+            assert_eq!((error.code, error.status), (ErrorCode::InvalidTokenResponse, Some(status)), "{status} {body}");
+        }
+    }
+}

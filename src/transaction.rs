@@ -1,0 +1,199 @@
+//! The pending-login record kept in `sessionStorage` between the redirect and the callback.
+
+use crate::config::ClientConfig;
+use crate::error::{ErrorCode, OAuthError, Result};
+use crate::json::{self, JsonField, JsonObject};
+use crate::pkce;
+
+/// Format version written as `v`; records of another version are refused.
+const VERSION: f64 = 1.0;
+
+/// One pending login: what the callback needs to finish it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Transaction {
+    /// The `state` sent in the authorize request.
+    pub state: String,
+    /// The PKCE code verifier.
+    pub verifier: String,
+    /// The redirect URI the authorize request used.
+    pub redirect_uri: String,
+    /// The client that started the login.
+    pub client_id: String,
+    /// The issuer the client expected, if configured.
+    pub issuer: Option<String>,
+    /// Epoch milliseconds at creation.
+    pub created_at: f64,
+    /// The app's `appState`, as JSON text.
+    pub app_state: Option<String>,
+}
+
+impl Transaction {
+    /// Starts a transaction for `config`.
+    pub fn new(config: &ClientConfig, state: String, verifier: String, now: f64, app_state: Option<String>) -> Self {
+        Self {
+            state,
+            verifier,
+            redirect_uri: config.redirect_uri.clone(),
+            client_id: config.client_id.clone(),
+            issuer: config.issuer.clone(),
+            created_at: now,
+            app_state,
+        }
+    }
+
+    /// The storage key of the transaction for `state`.
+    pub fn key(prefix: &str, state: &str) -> String {
+        [prefix, ":tx:", state].concat()
+    }
+
+    /// The key prefix shared by all transactions under `prefix`.
+    pub fn key_prefix(prefix: &str) -> String {
+        [prefix, ":tx:"].concat()
+    }
+
+    /// Serializes the record as a JSON object.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{");
+        json::push_key(&mut out, "v");
+        out.push('1');
+        for (key, value) in [
+            ("state", Some(&self.state)),
+            ("verifier", Some(&self.verifier)),
+            ("redirectUri", Some(&self.redirect_uri)),
+            ("clientId", Some(&self.client_id)),
+            ("issuer", self.issuer.as_ref()),
+            ("appState", self.app_state.as_ref()),
+        ] {
+            if let Some(value) = value {
+                json::push_key(&mut out, key);
+                json::push_string(&mut out, value);
+            }
+        }
+        json::push_key(&mut out, "createdAt");
+        json::push_u64(&mut out, self.created_at as u64);
+        out.push('}');
+        out
+    }
+
+    /// Reads a record back, refusing any field of the wrong type or shape (`transaction_invalid`).
+    pub fn from_json(record: &impl JsonObject) -> Result<Self> {
+        if record.field("v") != JsonField::Num(VERSION) {
+            return Err(corrupt("v"));
+        }
+        let state = required(record, "state")?;
+        if !pkce::is_generated_state(&state) {
+            return Err(corrupt("state"));
+        }
+        let verifier = required(record, "verifier")?;
+        pkce::validate_verifier(&verifier).map_err(|_| corrupt("verifier"))?;
+        let created_at = match record.field("createdAt") {
+            JsonField::Num(n) if n.is_finite() && n >= 0.0 => n,
+            _ => return Err(corrupt("createdAt")),
+        };
+        Ok(Self {
+            state,
+            verifier,
+            redirect_uri: required(record, "redirectUri")?,
+            client_id: required(record, "clientId")?,
+            issuer: optional(record, "issuer")?,
+            created_at,
+            app_state: optional(record, "appState")?,
+        })
+    }
+
+    /// True once `ttl` seconds have passed since creation, or when created in the future.
+    pub fn is_expired(&self, now: f64, ttl: u32) -> bool {
+        let age = now - self.created_at;
+        !(0.0..=f64::from(ttl) * 1000.0).contains(&age)
+    }
+
+    /// True when this record was made by a client with `config`'s identity.
+    pub fn belongs_to(&self, config: &ClientConfig) -> bool {
+        self.client_id == config.client_id && self.redirect_uri == config.redirect_uri && self.issuer == config.issuer
+    }
+}
+
+fn required(record: &impl JsonObject, key: &str) -> Result<String> {
+    optional(record, key)?.ok_or_else(|| corrupt(key))
+}
+
+fn optional(record: &impl JsonObject, key: &str) -> Result<Option<String>> {
+    match record.field(key) {
+        JsonField::Absent => Ok(None),
+        JsonField::Str(s) => Ok(Some(s)),
+        _ => Err(corrupt(key)),
+    }
+}
+
+fn corrupt(field: &str) -> OAuthError {
+    OAuthError::with_parts(ErrorCode::TransactionInvalid, &["stored login has a bad ", field])
+}
+
+#[cfg(test)]
+pub(crate) fn sample(config: &ClientConfig, now: f64) -> Transaction {
+    Transaction::new(config, "s".repeat(43), "v".repeat(43), now, Some("{\"to\":\"/home\"}".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config;
+    use crate::json::test_json::object;
+
+    #[test]
+    fn round_trips_through_json() {
+        let tx = sample(&config::sample(), 1_700_000_000_123.0);
+        let text = tx.to_json();
+        assert_eq!(Transaction::from_json(&object(&text).unwrap()).unwrap(), tx);
+        let mut bare = tx.clone();
+        bare.issuer = None;
+        bare.app_state = None;
+        assert_eq!(Transaction::from_json(&object(&bare.to_json()).unwrap()).unwrap(), bare);
+    }
+
+    #[test]
+    fn tampered_records_are_invalid() {
+        let good: serde_json::Value = object(&sample(&config::sample(), 5.0).to_json()).unwrap();
+        let edits: [(&str, serde_json::Value); 9] = [
+            ("v", 2.into()),
+            ("state", "short".into()),
+            ("verifier", "x".into()),
+            ("verifier", serde_json::Value::from("a".repeat(200_000))),
+            ("createdAt", "5".into()),
+            ("createdAt", (-1).into()),
+            ("clientId", 7.into()),
+            ("issuer", serde_json::Value::Null),
+            ("appState", serde_json::json!({"a": 1})),
+        ];
+        for (key, value) in edits {
+            let mut record = good.clone();
+            record[key] = value;
+            let error = Transaction::from_json(&record).unwrap_err();
+            assert_eq!(error.code, ErrorCode::TransactionInvalid, "{key}");
+            assert!(error.message.ends_with(key));
+        }
+        let mut missing = good.clone();
+        missing.as_object_mut().unwrap().remove("redirectUri");
+        assert_eq!(Transaction::from_json(&missing).unwrap_err().code, ErrorCode::TransactionInvalid);
+    }
+
+    #[test]
+    fn expiry_window() {
+        let tx = sample(&config::sample(), 10_000.0);
+        assert!(!tx.is_expired(10_000.0, 600));
+        assert!(!tx.is_expired(610_000.0, 600));
+        assert!(tx.is_expired(610_001.0, 600));
+        assert!(tx.is_expired(9_999.0, 600), "created in the future");
+    }
+
+    #[test]
+    fn belongs_to_its_client_only() {
+        let config = config::sample();
+        let tx = sample(&config, 0.0);
+        assert!(tx.belongs_to(&config));
+        let mut other = config.clone();
+        other.issuer = Some("https://other.example".into());
+        assert!(!tx.belongs_to(&other));
+        assert_eq!(Transaction::key("p", "abc"), "p:tx:abc");
+    }
+}
