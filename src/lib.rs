@@ -9,9 +9,13 @@ pub mod base64url;
 pub mod callback;
 pub mod config;
 pub mod error;
+#[cfg(test)]
+mod fakes;
+pub mod flow;
 pub mod form;
 pub mod json;
 pub mod pkce;
+pub mod platform;
 pub mod token;
 pub mod transaction;
 pub mod url;

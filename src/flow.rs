@@ -1,0 +1,284 @@
+//! The protocol steps end to end, over the `platform` traits: start a login, finish it from
+//! the callback URL, refresh.
+
+use crate::authorize::{self, AuthorizeParams};
+use crate::base64url;
+use crate::callback::{self, Callback};
+use crate::config::ClientConfig;
+use crate::error::{ErrorCode, OAuthError, Result};
+use crate::pkce::{self, RANDOM_BYTES};
+use crate::platform::{Env, Store, Transport};
+use crate::token::{self, TokenSet};
+use crate::transaction::Transaction;
+
+/// A finished login: the tokens and the `appState` JSON text given to `start_login`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginResult {
+    /// The tokens.
+    pub tokens: TokenSet,
+    /// The app's state, as JSON text.
+    pub app_state: Option<String>,
+}
+
+/// Makes a verifier, challenge and state, stores the transaction, returns the authorize URL.
+pub fn start_login(
+    config: &ClientConfig,
+    params: &AuthorizeParams,
+    app_state: Option<String>,
+    store: &impl Store,
+    env: &impl Env,
+) -> Result<String> {
+    params.validate()?;
+    let mut random = [0u8; 2 * RANDOM_BYTES];
+    env.random(&mut random)?;
+    let (verifier_bytes, state_bytes) = random.split_at(RANDOM_BYTES);
+    let verifier = base64url::encode(verifier_bytes);
+    let state = base64url::encode(state_bytes);
+    let challenge = pkce::challenge_s256(&verifier)?;
+    let url = authorize::build_url(config, params, &state, &challenge);
+    let now = env.now();
+    sweep_expired(config, store, env, now)?;
+    let tx = Transaction::new(config, state, verifier, now, app_state);
+    store.set(&Transaction::key(&config.storage_prefix, &tx.state), &tx.to_json())?;
+    Ok(url)
+}
+
+/// Removes this client's stored transactions that are expired or unreadable.
+fn sweep_expired(config: &ClientConfig, store: &impl Store, env: &impl Env, now: f64) -> Result<()> {
+    let prefix = Transaction::key_prefix(&config.storage_prefix);
+    for key in store.keys()?.into_iter().filter(|k| k.starts_with(&prefix)) {
+        let stale = match store.get(&key)?.and_then(|text| env.parse_object(&text)) {
+            Some(record) => {
+                Transaction::from_json(&record).map_or(true, |tx| tx.is_expired(now, config.transaction_ttl))
+            }
+            None => true,
+        };
+        if stale {
+            store.remove(&key)?;
+        }
+    }
+    Ok(())
+}
+
+/// Validates the callback at `href`, consumes its transaction and redeems the code.
+pub async fn finish_login(
+    config: &ClientConfig,
+    href: &str,
+    store: &impl Store,
+    env: &impl Env,
+    transport: &impl Transport,
+) -> Result<LoginResult> {
+    let callback = Callback::parse(href);
+    let stored = match callback.state() {
+        Some(state) => take_transaction(config, state, store, env)?,
+        None => None,
+    };
+    let response = callback.check()?;
+    let tx = stored
+        .ok_or_else(|| OAuthError::new(ErrorCode::StateUnknown, "no pending login in this tab has this state"))??;
+    let code = callback::validate(response, &tx, config, env.now())?;
+    let body = token::code_request(config, &code, &tx.redirect_uri, &tx.verifier);
+    let tokens = redeem(config, &body, env, transport).await?;
+    Ok(LoginResult { tokens, app_state: tx.app_state })
+}
+
+/// Reads and deletes the transaction for `state`; the inner result is its decoding.
+fn take_transaction(
+    config: &ClientConfig,
+    state: &str,
+    store: &impl Store,
+    env: &impl Env,
+) -> Result<Option<Result<Transaction>>> {
+    if !pkce::is_generated_state(state) {
+        return Ok(None); // not a state we could have issued: no storage lookup with attacker input
+    }
+    let key = Transaction::key(&config.storage_prefix, state);
+    let Some(text) = store.get(&key)? else { return Ok(None) };
+    store.remove(&key)?;
+    let decoded = env
+        .parse_object(&text)
+        .ok_or_else(|| OAuthError::new(ErrorCode::TransactionInvalid, "stored login is not a JSON object"))
+        .and_then(|record| Transaction::from_json(&record));
+    Ok(Some(decoded))
+}
+
+/// Exchanges a refresh token (RFC 6749 §6); keeps `refresh_token` when the server sends no new one.
+pub async fn refresh(
+    config: &ClientConfig,
+    refresh_token: &str,
+    env: &impl Env,
+    transport: &impl Transport,
+) -> Result<TokenSet> {
+    if refresh_token.is_empty() {
+        return Err(OAuthError::new(ErrorCode::InvalidArgument, "refresh token must be a non-empty string"));
+    }
+    let mut tokens = redeem(config, &token::refresh_request(config, refresh_token), env, transport).await?;
+    tokens.refresh_token.get_or_insert_with(|| refresh_token.into());
+    Ok(tokens)
+}
+
+async fn redeem(config: &ClientConfig, body: &str, env: &impl Env, transport: &impl Transport) -> Result<TokenSet> {
+    let response = transport.post_form(&config.token_endpoint, body, config.timeout).await?;
+    token::parse_response(response.status, response.body.as_ref(), env.now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config;
+    use crate::fakes::{block_on, FakeEnv, FakeStore, FakeTransport};
+    use crate::form;
+
+    const TOKENS: &str = r#"{"access_token":"at","token_type":"Bearer","expires_in":60,"refresh_token":"rt"}"#;
+
+    struct World {
+        config: ClientConfig,
+        store: FakeStore,
+        env: FakeEnv,
+        transport: FakeTransport,
+    }
+
+    impl World {
+        fn new() -> Self {
+            Self {
+                config: config::sample(),
+                store: FakeStore::default(),
+                env: FakeEnv::default(),
+                transport: FakeTransport::answering(200, TOKENS),
+            }
+        }
+
+        fn login(&self, app_state: Option<&str>) -> String {
+            start_login(&self.config, &AuthorizeParams::default(), app_state.map(String::from), &self.store, &self.env)
+                .unwrap()
+        }
+
+        fn finish(&self, href: &str) -> Result<LoginResult> {
+            block_on(finish_login(&self.config, href, &self.store, &self.env, &self.transport))
+        }
+
+        fn callback_for(&self, authorize_url: &str, extra: &str) -> String {
+            let query = authorize_url.split_once('?').unwrap().1;
+            let state = form::parse(query).into_iter().find(|(n, _)| n == "state").unwrap().1;
+            format!("https://app.example/callback?code=the-code&state={state}&iss=https%3A%2F%2Fas.example{extra}")
+        }
+    }
+
+    fn param(url: &str, name: &str) -> String {
+        form::parse(url.split_once('?').unwrap().1).into_iter().find(|(n, _)| n == name).unwrap().1
+    }
+
+    #[test]
+    fn full_round_trip() {
+        let world = World::new();
+        let url = world.login(Some("{\"page\":2}"));
+        assert_eq!(world.store.items.borrow().len(), 1);
+        let result = world.finish(&world.callback_for(&url, "")).unwrap();
+        assert_eq!(result.tokens.access_token, "at");
+        assert_eq!(result.tokens.expires_at, Some(1_700_000_000 + 60));
+        assert_eq!(result.app_state.as_deref(), Some("{\"page\":2}"));
+        assert!(world.store.items.borrow().is_empty(), "transaction consumed");
+        let requests = world.transport.requests.borrow();
+        assert_eq!(requests.len(), 1);
+        let body = form::parse(&requests[0]);
+        let verifier = &body.iter().find(|(n, _)| n == "code_verifier").unwrap().1;
+        assert_eq!(pkce::challenge_s256(verifier).unwrap(), param(&url, "code_challenge"));
+        assert!(body.contains(&("code".into(), "the-code".into())));
+        assert!(body.contains(&("redirect_uri".into(), world.config.redirect_uri.clone())));
+    }
+
+    #[test]
+    fn replay_and_other_tab_are_state_unknown_without_a_request() {
+        let world = World::new();
+        let callback = world.callback_for(&world.login(None), "");
+        world.finish(&callback).unwrap();
+        assert_eq!(world.finish(&callback).unwrap_err().code, ErrorCode::StateUnknown);
+        let other_tab = World::new();
+        assert_eq!(other_tab.finish(&callback).unwrap_err().code, ErrorCode::StateUnknown);
+        assert_eq!(world.transport.requests.borrow().len(), 1);
+        assert!(other_tab.transport.requests.borrow().is_empty());
+    }
+
+    #[test]
+    fn every_failure_consumes_the_transaction_and_sends_nothing() {
+        for extra in ["&code=again", "&access_token=x", "&iss=https://evil.example"] {
+            let world = World::new();
+            let callback = world.callback_for(&world.login(None), extra);
+            assert!(world.finish(&callback).is_err(), "{extra}");
+            assert!(world.store.items.borrow().is_empty(), "{extra}");
+            assert!(world.transport.requests.borrow().is_empty(), "{extra}");
+        }
+    }
+
+    #[test]
+    fn expired_then_swept() {
+        let world = World::new();
+        let first = world.login(None);
+        world.env.now.set(world.env.now.get() + 600_001.0);
+        assert_eq!(world.finish(&world.callback_for(&first, "")).unwrap_err().code, ErrorCode::TransactionExpired);
+        world.login(None);
+        world.env.now.set(world.env.now.get() + 600_001.0);
+        world.login(None);
+        assert_eq!(world.store.items.borrow().len(), 1, "the expired one was swept");
+    }
+
+    #[test]
+    fn tampered_record_is_invalid_and_removed() {
+        let world = World::new();
+        let callback = world.callback_for(&world.login(None), "");
+        for value in world.store.items.borrow_mut().values_mut() {
+            *value = value.replace("\"verifier\":\"", "\"verifier\":\"!");
+        }
+        assert_eq!(world.finish(&callback).unwrap_err().code, ErrorCode::TransactionInvalid);
+        assert!(world.store.items.borrow().is_empty());
+        world.store.items.borrow_mut().insert(format!("pkce-wasm:tx:{}", "s".repeat(43)), "not json".into());
+        let junk = format!("https://app.example/callback?code=a&state={}", "s".repeat(43));
+        assert_eq!(world.finish(&junk).unwrap_err().code, ErrorCode::TransactionInvalid);
+    }
+
+    #[test]
+    fn full_storage_writes_nothing() {
+        let world = World::new();
+        world.store.full.set(true);
+        let error =
+            start_login(&world.config, &AuthorizeParams::default(), None, &world.store, &world.env).unwrap_err();
+        assert_eq!(error.code, ErrorCode::StorageUnavailable);
+        assert!(world.store.items.borrow().is_empty());
+    }
+
+    #[test]
+    fn bad_extra_params_store_nothing() {
+        let world = World::new();
+        let params = AuthorizeParams { scope: None, extra: vec![("state".into(), "x".into())] };
+        assert_eq!(
+            start_login(&world.config, &params, None, &world.store, &world.env).unwrap_err().code,
+            ErrorCode::InvalidArgument
+        );
+        assert!(world.store.items.borrow().is_empty());
+    }
+
+    #[test]
+    fn network_failure_after_consuming() {
+        let world = World::new();
+        let callback = world.callback_for(&world.login(None), "");
+        *world.transport.answer.borrow_mut() = Err(OAuthError::new(ErrorCode::NetworkError, "down"));
+        assert_eq!(world.finish(&callback).unwrap_err().code, ErrorCode::NetworkError);
+        assert!(world.store.items.borrow().is_empty());
+    }
+
+    #[test]
+    fn refresh_keeps_or_rotates_the_refresh_token() {
+        let world = World::new();
+        let rotated = block_on(refresh(&world.config, "old", &world.env, &world.transport)).unwrap();
+        assert_eq!(rotated.refresh_token.as_deref(), Some("rt"));
+        *world.transport.answer.borrow_mut() = Ok((200, r#"{"access_token":"a2","token_type":"bearer"}"#.into()));
+        let kept = block_on(refresh(&world.config, "old", &world.env, &world.transport)).unwrap();
+        assert_eq!(kept.refresh_token.as_deref(), Some("old"));
+        assert_eq!(world.transport.requests.borrow()[0], "grant_type=refresh_token&refresh_token=old&client_id=spa");
+        let empty = block_on(refresh(&world.config, "", &world.env, &world.transport)).unwrap_err();
+        assert_eq!(empty.code, ErrorCode::InvalidArgument);
+        *world.transport.answer.borrow_mut() = Ok((400, r#"{"error":"invalid_grant"}"#.into()));
+        let rejected = block_on(refresh(&world.config, "old", &world.env, &world.transport)).unwrap_err();
+        assert_eq!((rejected.code, rejected.error.as_deref()), (ErrorCode::TokenError, Some("invalid_grant")));
+    }
+}
