@@ -20,6 +20,17 @@ pub mod token;
 pub mod transaction;
 pub mod url;
 
+#[cfg(target_arch = "wasm32")]
+pub mod api;
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
+#[cfg(target_arch = "wasm32")]
+mod client;
+
+pub use authorize::AuthorizeParams;
+#[cfg(target_arch = "wasm32")]
+pub use client::Client;
 pub use config::ClientConfig;
 pub use error::{ErrorCode, OAuthError};
+pub use flow::LoginResult;
 pub use token::TokenSet;

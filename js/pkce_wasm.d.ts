@@ -1,0 +1,106 @@
+/* pkce-wasm: OAuth 2.0 Authorization Code + PKCE (S256) public client for single-page apps. */
+
+/** Loads and instantiates the WebAssembly module; call (and await) once before anything else. */
+export default function init(input?: { module_or_path?: RequestInfo | URL | BufferSource }): Promise<unknown>;
+
+/** Synchronous instantiation from bytes or a compiled module (for workers and tests). */
+export function initSync(module: { module: BufferSource | WebAssembly.Module }): unknown;
+
+/** What a client knows about itself and its authorization server. */
+export interface ClientConfig {
+  /** The registered client_id. */
+  clientId: string;
+  /** Absolute URL, sent byte-for-byte in both requests. */
+  redirectUri: string;
+  /** https: (http: only on a loopback host). */
+  authorizationEndpoint: string;
+  /** https: (http: only on a loopback host). */
+  tokenEndpoint: string;
+  /** When set, a callback `iss` must equal it (RFC 9207). */
+  issuer?: string;
+  /** Default false; when true a callback without `iss` is rejected. Needs `issuer`. */
+  requireIss?: boolean;
+  /** Default scope of authorize requests. */
+  scope?: string;
+  /** Prefix of the sessionStorage keys; default "pkce-wasm". */
+  storagePrefix?: string;
+  /** Seconds a pending login stays valid; default 600, at most 86400. */
+  transactionTtl?: number;
+  /** Seconds to wait for the token endpoint; default 30. */
+  timeout?: number;
+}
+
+/** Options of one login. */
+export interface AuthorizeOptions {
+  /** Overrides the configured scope. */
+  scope?: string;
+  /** Extra authorize parameters (prompt, login_hint, ...); protocol parameters are refused. */
+  extraParams?: Record<string, string>;
+  /** Any JSON-serializable value, returned by handleCallback. */
+  appState?: unknown;
+}
+
+/** Tokens from the token endpoint. */
+export interface TokenSet {
+  accessToken: string;
+  /** "Bearer" or "DPoP", as the server spelled it. */
+  tokenType: string;
+  /** Epoch seconds, computed from expires_in. */
+  expiresAt?: number;
+  refreshToken?: string;
+  /** The ID token as received; its signature is NOT verified by this library. */
+  idToken?: string;
+  scope?: string;
+}
+
+/** The result of a successful callback. */
+export interface CallbackResult {
+  tokens: TokenSet;
+  appState?: unknown;
+}
+
+/** An OAuth 2.0 public client for one authorization server. */
+export class PkceClient {
+  /** Throws OAuthError "invalid_config"; touches no storage. */
+  constructor(config: ClientConfig);
+  /** New verifier, S256 challenge and state; stores the transaction; returns the authorize URL. Synchronous. */
+  authorizeUrl(options?: AuthorizeOptions): string;
+  /** authorizeUrl() then window.location.assign. */
+  login(options?: AuthorizeOptions): void;
+  /** url defaults to location.href; true when origin+path equal redirectUri's and it carries `state` with `code` or `error`. */
+  isCallback(url?: string): boolean;
+  /** Validates the callback, redeems the code, removes the response from the address bar. */
+  handleCallback(url?: string): Promise<CallbackResult>;
+  /** Exchanges a refresh token; the result keeps it unless the server rotated it. */
+  refresh(refreshToken: string): Promise<TokenSet>;
+  /** Releases the wasm memory of this client. */
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** Every error the library throws or rejects with. */
+export class OAuthError extends Error {
+  readonly name: "OAuthError";
+  /** Stable reason, e.g. "state_unknown"; see the README for each code. */
+  readonly code: OAuthErrorCode | (string & {});
+  /** The server's `error`, for authorization_error and token_error. */
+  readonly error?: string;
+  readonly errorDescription?: string;
+  readonly errorUri?: string;
+  /** HTTP status of the token endpoint's answer. */
+  readonly status?: number;
+}
+
+/** The codes this version produces. */
+export type OAuthErrorCode =
+  | "invalid_config" | "invalid_argument" | "invalid_verifier" | "storage_unavailable" | "browser_required"
+  | "duplicate_parameter" | "not_a_callback" | "state_missing" | "state_unknown" | "transaction_expired"
+  | "transaction_invalid" | "iss_missing" | "iss_mismatch" | "authorization_error" | "implicit_response"
+  | "token_error" | "invalid_token_response" | "network_error" | "timeout";
+
+/** 32 random bytes, base64url, 43 chars. */
+export function generateCodeVerifier(): string;
+/** RFC 7636 §4.2 S256; a bad verifier throws OAuthError "invalid_verifier". */
+export function codeChallengeS256(verifier: string): string;
+/** 32 random bytes, base64url, 43 chars. */
+export function generateState(): string;

@@ -1,0 +1,219 @@
+//! The JS API (`wasm-bindgen`): `PkceClient`, `OAuthError`, and the PKCE helpers.
+//! Converts JS values to the core's types and back; no protocol logic lives here.
+
+use crate::authorize::AuthorizeParams;
+use crate::base64url;
+use crate::browser::{env::json_parse, env::json_stringify, BrowserEnv};
+use crate::client::Client;
+use crate::config::{self, ClientConfig};
+use crate::error::{ErrorCode, OAuthError};
+use crate::pkce;
+use crate::platform::Env;
+use crate::token::TokenSet;
+use js_sys::{Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+#[wasm_bindgen(module = "/js/oauth_error.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = OAuthError)]
+    type JsOAuthError;
+    #[wasm_bindgen(constructor, js_class = "OAuthError")]
+    fn new(
+        code: &str,
+        message: &str,
+        error: Option<String>,
+        description: Option<String>,
+        uri: Option<String>,
+        status: Option<u16>,
+    ) -> JsOAuthError;
+}
+
+impl From<OAuthError> for JsValue {
+    fn from(e: OAuthError) -> Self {
+        JsOAuthError::new(e.code.as_str(), &e.message, e.error, e.error_description, e.error_uri, e.status).into()
+    }
+}
+
+type JsResult<T> = Result<T, JsValue>;
+
+/// An OAuth 2.0 public client for one authorization server.
+#[wasm_bindgen]
+pub struct PkceClient {
+    client: Client,
+}
+
+#[wasm_bindgen]
+impl PkceClient {
+    /// Validates `config`; throws `OAuthError` `invalid_config`. Touches no storage.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> JsResult<PkceClient> {
+        Ok(Self { client: Client::new(read_config(&config)?)? })
+    }
+
+    /// Creates verifier, challenge and state, stores the transaction, returns the authorize URL.
+    #[wasm_bindgen(js_name = authorizeUrl)]
+    pub fn authorize_url(&self, options: JsValue) -> JsResult<String> {
+        let (params, app_state) = read_options(&options)?;
+        Ok(self.client.authorize_url(&params, app_state)?)
+    }
+
+    /// `authorizeUrl()` then `location.assign`.
+    pub fn login(&self, options: JsValue) -> JsResult<()> {
+        let (params, app_state) = read_options(&options)?;
+        Ok(self.client.login(&params, app_state)?)
+    }
+
+    /// True when `url` (default `location.href`) is a response on the redirect URI.
+    #[wasm_bindgen(js_name = isCallback)]
+    pub fn is_callback(&self, url: Option<String>) -> JsResult<bool> {
+        Ok(self.client.is_callback(url.as_deref())?)
+    }
+
+    /// Validates the callback, redeems the code, cleans the address bar; resolves to `{ tokens, appState }`.
+    #[wasm_bindgen(js_name = handleCallback)]
+    pub fn handle_callback(&self, url: Option<String>) -> Promise {
+        let client = self.client.clone();
+        future_to_promise(async move {
+            let result = client.handle_callback(url.as_deref()).await?;
+            let out = Object::new();
+            set(&out, "tokens", &token_set(&result.tokens));
+            if let Some(text) = result.app_state {
+                let app_state = json_parse(&text.into())
+                    .map_err(|_| OAuthError::new(ErrorCode::TransactionInvalid, "stored appState is not JSON"))?;
+                set(&out, "appState", &app_state);
+            }
+            Ok(out.into())
+        })
+    }
+
+    /// Exchanges a refresh token; resolves to a `TokenSet` that keeps it unless rotated.
+    pub fn refresh(&self, refresh_token: JsValue) -> Promise {
+        let client = self.client.clone();
+        future_to_promise(async move {
+            let token = refresh_token.as_string().unwrap_or_default();
+            Ok(token_set(&client.refresh(&token).await?))
+        })
+    }
+}
+
+/// 32 random bytes as a base64url code verifier (43 characters).
+#[wasm_bindgen(js_name = generateCodeVerifier)]
+pub fn generate_code_verifier() -> JsResult<String> {
+    random_base64url()
+}
+
+/// The S256 code challenge of `verifier`; throws `invalid_verifier`.
+#[wasm_bindgen(js_name = codeChallengeS256)]
+pub fn code_challenge_s256(verifier: JsValue) -> JsResult<String> {
+    Ok(pkce::challenge_s256(&verifier.as_string().unwrap_or_default())?)
+}
+
+/// 32 random bytes as a base64url `state` value.
+#[wasm_bindgen(js_name = generateState)]
+pub fn generate_state() -> JsResult<String> {
+    random_base64url()
+}
+
+fn random_base64url() -> JsResult<String> {
+    let mut bytes = [0u8; pkce::RANDOM_BYTES];
+    BrowserEnv.random(&mut bytes)?;
+    Ok(base64url::encode(&bytes))
+}
+
+fn get(source: &JsValue, key: &str) -> JsValue {
+    Reflect::get(source, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(target: &Object, key: &str, value: &JsValue) {
+    crate::browser::set(target, key, value);
+}
+
+fn read_config(source: &JsValue) -> Result<ClientConfig, OAuthError> {
+    if !source.is_object() {
+        return Err(OAuthError::new(ErrorCode::InvalidConfig, "config must be an object"));
+    }
+    let string = |key| get(source, key).as_string().ok_or_else(|| config::invalid(key, "must be a string"));
+    let mut config = ClientConfig::new(
+        &string("clientId")?,
+        &string("redirectUri")?,
+        &string("authorizationEndpoint")?,
+        &string("tokenEndpoint")?,
+    );
+    let optional = |key| match get(source, key) {
+        v if v.is_undefined() => Ok(None),
+        v => v.as_string().map(Some).ok_or_else(|| config::invalid(key, "must be a string")),
+    };
+    config.issuer = optional("issuer")?;
+    config.scope = optional("scope")?;
+    config.storage_prefix = optional("storagePrefix")?.unwrap_or(config.storage_prefix);
+    config.require_iss = match get(source, "requireIss") {
+        v if v.is_undefined() => false,
+        v => v.as_bool().ok_or_else(|| config::invalid("requireIss", "must be a boolean"))?,
+    };
+    let seconds = |key, default| match get(source, key) {
+        v if v.is_undefined() => Ok(default),
+        v => v
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(n))
+            .map(|n| n as u32)
+            .ok_or_else(|| config::invalid(key, "must be a positive whole number of seconds")),
+    };
+    config.transaction_ttl = seconds("transactionTtl", config.transaction_ttl)?;
+    config.timeout = seconds("timeout", config.timeout)?;
+    Ok(config)
+}
+
+fn read_options(source: &JsValue) -> Result<(AuthorizeParams, Option<String>), OAuthError> {
+    let mut params = AuthorizeParams::default();
+    if source.is_undefined() || source.is_null() {
+        return Ok((params, None));
+    }
+    let bad = |message| OAuthError::new(ErrorCode::InvalidArgument, message);
+    if !source.is_object() {
+        return Err(bad("options must be an object"));
+    }
+    params.scope = match get(source, "scope") {
+        v if v.is_undefined() => None,
+        v => Some(v.as_string().ok_or_else(|| bad("scope must be a string"))?),
+    };
+    let extra = get(source, "extraParams");
+    if !extra.is_undefined() {
+        if !extra.is_object() {
+            return Err(bad("extraParams must be an object of strings"));
+        }
+        for entry in Object::entries(extra.unchecked_ref()) {
+            let pair: js_sys::Array = entry.unchecked_into();
+            let name = pair.get(0).as_string().unwrap_or_default();
+            let value = pair.get(1).as_string().ok_or_else(|| bad("extraParams values must be strings"))?;
+            params.extra.push((name, value));
+        }
+    }
+    let app_state = match get(source, "appState") {
+        v if v.is_undefined() => None,
+        v => Some(
+            json_stringify(&v)
+                .ok()
+                .and_then(|text| text.as_string())
+                .ok_or_else(|| bad("appState must be JSON-serializable"))?,
+        ),
+    };
+    Ok((params, app_state))
+}
+
+fn token_set(tokens: &TokenSet) -> JsValue {
+    let out = Object::new();
+    set(&out, "accessToken", &tokens.access_token.as_str().into());
+    set(&out, "tokenType", &tokens.token_type.as_str().into());
+    if let Some(at) = tokens.expires_at {
+        set(&out, "expiresAt", &(at as f64).into());
+    }
+    for (key, value) in
+        [("refreshToken", &tokens.refresh_token), ("idToken", &tokens.id_token), ("scope", &tokens.scope)]
+    {
+        if let Some(value) = value {
+            set(&out, key, &value.as_str().into());
+        }
+    }
+    out.into()
+}

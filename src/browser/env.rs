@@ -1,0 +1,65 @@
+//! Clock, randomness and JSON from the browser.
+
+use crate::error::{ErrorCode, OAuthError, Result};
+use crate::json::{JsonField, JsonObject};
+use crate::platform::Env;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` on a JS string, so large bodies never enter wasm memory.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    pub(crate) fn json_parse(text: &JsValue) -> core::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    pub(crate) fn json_stringify(value: &JsValue) -> core::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray)]
+    fn is_array(value: &JsValue) -> bool;
+}
+
+/// A value from `JSON.parse` known to be a non-array object.
+pub struct JsJson(pub JsValue);
+
+impl JsJson {
+    /// Parses `text`; `None` unless it is a JSON object (not an array).
+    pub fn parse(text: &JsValue) -> Option<Self> {
+        json_parse(text).ok().filter(|v| v.is_object() && !is_array(v)).map(Self)
+    }
+}
+
+impl JsonObject for JsJson {
+    fn field(&self, key: &str) -> JsonField {
+        // Keys looked up are protocol names, none of which exists on Object.prototype.
+        let value = js_sys::Reflect::get(&self.0, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        if value.is_undefined() {
+            JsonField::Absent
+        } else if value.is_null() {
+            JsonField::Null
+        } else if let Some(s) = value.as_string() {
+            JsonField::Str(s)
+        } else if let Some(n) = value.as_f64() {
+            JsonField::Num(n)
+        } else {
+            JsonField::Other
+        }
+    }
+}
+
+/// `Date.now()`, `crypto.getRandomValues` (through `getrandom`) and `JSON.parse`.
+pub struct BrowserEnv;
+
+impl Env for BrowserEnv {
+    type Json = JsJson;
+
+    fn now(&self) -> f64 {
+        js_sys::Date::now()
+    }
+
+    fn random(&self, buf: &mut [u8]) -> Result<()> {
+        getrandom::fill(buf)
+            .map_err(|_| OAuthError::new(ErrorCode::BrowserRequired, "crypto.getRandomValues is missing"))
+    }
+
+    fn parse_object(&self, text: &str) -> Option<JsJson> {
+        JsJson::parse(&text.into())
+    }
+}

@@ -1,0 +1,72 @@
+//! The token endpoint POST through `fetch`: a CORS "simple request", so no preflight.
+
+use super::env::JsJson;
+use crate::error::{ErrorCode, OAuthError, Result};
+use crate::platform::{HttpResponse, Transport};
+use js_sys::{Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// Bodies larger than this (UTF-16 units) are refused without parsing.
+const MAX_BODY: u32 = 1 << 20;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = fetch, catch)]
+    fn fetch_with(url: &str, init: &Object) -> core::result::Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = AbortSignal, js_name = timeout)]
+    fn abort_after(ms: f64) -> JsValue;
+}
+
+/// `fetch` with `credentials: "omit"`, `redirect: "manual"` and an abort timeout.
+pub struct FetchTransport;
+
+impl Transport for FetchTransport {
+    type Json = JsJson;
+
+    async fn post_form(&self, url: &str, body: &str, timeout_secs: u32) -> Result<HttpResponse<JsJson>> {
+        let init = request_init(body, timeout_secs);
+        let promise = fetch_with(url, &init).map_err(|_| browser_required())?;
+        let response: web_sys::Response = JsFuture::from(promise).await.map_err(failure)?.into();
+        let status = response.status();
+        let text = JsFuture::from(response.text().map_err(failure)?).await.map_err(failure)?;
+        if js_sys::JsString::from(text.clone()).length() > MAX_BODY {
+            return Err(
+                OAuthError::new(ErrorCode::InvalidTokenResponse, "token response is larger than 1 MiB").status(status)
+            );
+        }
+        Ok(HttpResponse { status, body: JsJson::parse(&text) })
+    }
+}
+
+fn request_init(body: &str, timeout_secs: u32) -> Object {
+    let headers = Object::new();
+    set(&headers, "content-type", &"application/x-www-form-urlencoded".into());
+    let init = Object::new();
+    set(&init, "method", &"POST".into());
+    set(&init, "headers", &headers);
+    set(&init, "body", &body.into());
+    set(&init, "credentials", &"omit".into());
+    set(&init, "redirect", &"manual".into());
+    set(&init, "cache", &"no-store".into());
+    set(&init, "referrerPolicy", &"no-referrer".into());
+    set(&init, "signal", &abort_after(f64::from(timeout_secs) * 1000.0));
+    init
+}
+
+/// Sets a property on a fresh plain object; cannot fail on one.
+pub(crate) fn set(target: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &key.into(), value);
+}
+
+fn failure(error: JsValue) -> OAuthError {
+    let name = Reflect::get(&error, &"name".into()).ok().and_then(|n| n.as_string());
+    match name.as_deref() {
+        Some("TimeoutError") => OAuthError::new(ErrorCode::Timeout, "the token endpoint did not answer in time"),
+        _ => OAuthError::new(ErrorCode::NetworkError, "the token endpoint could not be reached"),
+    }
+}
+
+fn browser_required() -> OAuthError {
+    OAuthError::new(ErrorCode::BrowserRequired, "fetch is missing")
+}

@@ -1,0 +1,276 @@
+//! Browser suite (headless Chromium via wasm-bindgen-test-runner): sessionStorage transactions,
+//! the callback checks, the address bar, and the token request against the loopback stub
+//! started by `scripts/test-wasm.sh`.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Object, Promise, Reflect};
+use pkce_wasm::api::PkceClient;
+use pkce_wasm::{form, pkce, AuthorizeParams, Client, ClientConfig, ErrorCode, OAuthError};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Origin of the token endpoint stub (tests/stub/token-stub.mjs), set by scripts/test-wasm.sh;
+/// without it (e.g. under clippy) a closed loopback port, so the network tests fail loudly.
+const STUB: &str = match option_env!("PKCE_WASM_STUB") {
+    Some(origin) => origin,
+    None => "http://127.0.0.1:9",
+};
+const ISSUER: &str = "https://as.example";
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_url(url: &str) -> Promise;
+}
+
+fn storage() -> web_sys::Storage {
+    web_sys::window().unwrap().session_storage().unwrap().unwrap()
+}
+
+/// A client whose token endpoint is the stub's `mode`, tagged with `test` so its requests can be found.
+fn client(mode: &str, test: &str, change: impl FnOnce(&mut ClientConfig)) -> Client {
+    let mut config = ClientConfig::new(
+        "spa",
+        "http://127.0.0.1:8000/callback",
+        "https://as.example/authorize",
+        &format!("{STUB}/token/{mode}?t={test}"),
+    );
+    config.issuer = Some(ISSUER.into());
+    config.storage_prefix = format!("t-{test}");
+    change(&mut config);
+    Client::new(config).unwrap()
+}
+
+fn param(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    form::parse(query.split('#').next().unwrap()).into_iter().find(|(n, _)| n == name).map(|(_, v)| v)
+}
+
+fn callback(authorize_url: &str, extra: &str) -> String {
+    let state = param(authorize_url, "state").unwrap();
+    format!("http://127.0.0.1:8000/callback?code=c0de&state={state}&iss=https%3A%2F%2Fas.example{extra}")
+}
+
+fn tx_keys(prefix: &str) -> Vec<String> {
+    let s = storage();
+    (0..s.length().unwrap())
+        .filter_map(|i| s.key(i).unwrap())
+        .filter(|k| k.starts_with(&format!("t-{prefix}:tx:")))
+        .collect()
+}
+
+/// The requests the stub recorded for `test`: (method, body, content type).
+async fn requests(test: &str) -> Vec<(String, String, String)> {
+    let response: web_sys::Response = JsFuture::from(fetch_url(&format!("{STUB}/requests"))).await.unwrap().into();
+    let list: Array = JsFuture::from(response.json().unwrap()).await.unwrap().into();
+    let text = |v: &JsValue, k: &str| Reflect::get(v, &k.into()).unwrap().as_string().unwrap_or_default();
+    list.iter()
+        .filter(|r| text(r, "path").ends_with(&format!("?t={test}")))
+        .map(|r| (text(&r, "method"), text(&r, "body"), text(&r, "contentType")))
+        .collect()
+}
+
+async fn finish(client: &Client, url: &str) -> Result<pkce_wasm::LoginResult, OAuthError> {
+    client.handle_callback(Some(url)).await
+}
+
+#[wasm_bindgen_test]
+fn authorize_url_stores_one_transaction_matching_the_challenge() {
+    let c = client("ok", "store", |_| {});
+    let url = c.authorize_url(&AuthorizeParams::default(), Some("{\"to\":\"/x\"}".into())).unwrap();
+    let state = param(&url, "state").unwrap();
+    assert_eq!(tx_keys("store"), vec![format!("t-store:tx:{state}")]);
+    let record = js_sys::JSON::parse(&storage().get_item(&tx_keys("store")[0]).unwrap().unwrap()).unwrap();
+    let verifier = Reflect::get(&record, &"verifier".into()).unwrap().as_string().unwrap();
+    assert_eq!(verifier.len(), 43);
+    assert_eq!(pkce::challenge_s256(&verifier).unwrap(), param(&url, "code_challenge").unwrap());
+    assert_eq!(param(&url, "code_challenge_method").as_deref(), Some("S256"));
+    assert!(!url.contains(&verifier), "the verifier never leaves the tab");
+}
+
+#[wasm_bindgen_test]
+async fn round_trip_sends_one_simple_request_and_consumes_the_transaction() {
+    let c = client("ok", "round", |_| {});
+    let url = c.authorize_url(&AuthorizeParams::default(), Some("[1,2]".into())).unwrap();
+    let result = finish(&c, &callback(&url, "")).await.unwrap();
+    assert_eq!(result.tokens.access_token, "at-1");
+    assert_eq!(result.tokens.refresh_token.as_deref(), Some("rt-2"));
+    assert!(result.tokens.expires_at.unwrap() > 1_700_000_000);
+    assert_eq!(result.app_state.as_deref(), Some("[1,2]"));
+    assert!(tx_keys("round").is_empty());
+    let sent = requests("round").await;
+    assert_eq!(sent.len(), 1, "one POST, no preflight: {sent:?}");
+    let (method, body, content_type) = &sent[0];
+    assert_eq!(method, "POST");
+    assert_eq!(content_type, "application/x-www-form-urlencoded");
+    let fields = form::parse(body);
+    let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["grant_type", "code", "redirect_uri", "client_id", "code_verifier"]);
+    assert_eq!(fields[1].1, "c0de");
+    assert_eq!(fields[2].1, "http://127.0.0.1:8000/callback");
+}
+
+#[wasm_bindgen_test]
+async fn replay_is_state_unknown_and_sends_nothing_more() {
+    let c = client("ok", "replay", |_| {});
+    let cb = callback(&c.authorize_url(&AuthorizeParams::default(), None).unwrap(), "");
+    finish(&c, &cb).await.unwrap();
+    assert_eq!(finish(&c, &cb).await.unwrap_err().code, ErrorCode::StateUnknown);
+    assert_eq!(requests("replay").await.len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn each_callback_check_has_its_code_and_sends_nothing() {
+    let cases: [(&str, &str, ErrorCode); 6] = [
+        ("dup", "&code=again", ErrorCode::DuplicateParameter),
+        ("implicit", "#access_token=x", ErrorCode::ImplicitResponse),
+        ("mixup", "&iss=https%3A%2F%2Fevil.example", ErrorCode::DuplicateParameter),
+        ("denied", "&error=access_denied&error_description=%3Cscript%3E", ErrorCode::AuthorizationError),
+        ("token", "&token=x", ErrorCode::ImplicitResponse),
+        ("code2", "&state=x", ErrorCode::DuplicateParameter),
+    ];
+    for (test, extra, expected) in cases {
+        let c = client("ok", test, |_| {});
+        let cb = callback(&c.authorize_url(&AuthorizeParams::default(), None).unwrap(), extra);
+        let error = finish(&c, &cb).await.unwrap_err();
+        assert_eq!(error.code, expected, "{test}");
+        assert!(tx_keys(test).is_empty(), "{test}: transaction consumed");
+        assert!(requests(test).await.is_empty(), "{test}: no token request");
+    }
+    let c = client("ok", "misc", |_| {});
+    let state = param(&c.authorize_url(&AuthorizeParams::default(), None).unwrap(), "state").unwrap();
+    let base = "http://127.0.0.1:8000/callback";
+    let check = |url: String| {
+        let c = c.clone();
+        async move { finish(&c, &url).await.unwrap_err().code }
+    };
+    assert_eq!(check(format!("{base}?state={state}")).await, ErrorCode::NotACallback);
+    assert_eq!(check(format!("{base}?code=a")).await, ErrorCode::StateMissing);
+    assert_eq!(check(format!("{base}?code=a&state={}", "A".repeat(43))).await, ErrorCode::StateUnknown);
+    let state = param(&c.authorize_url(&AuthorizeParams::default(), None).unwrap(), "state").unwrap();
+    assert_eq!(
+        check(format!("{base}?code=a&state={state}&iss=https%3A%2F%2Fevil.example")).await,
+        ErrorCode::IssMismatch
+    );
+    assert!(requests("misc").await.is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn iss_required_and_expiry() {
+    let c = client("ok", "iss", |c| c.require_iss = true);
+    let url = c.authorize_url(&AuthorizeParams::default(), None).unwrap();
+    let cb = callback(&url, "").replace("&iss=https%3A%2F%2Fas.example", "");
+    assert_eq!(finish(&c, &cb).await.unwrap_err().code, ErrorCode::IssMissing);
+
+    let c = client("ok", "expired", |_| {});
+    let url = c.authorize_url(&AuthorizeParams::default(), None).unwrap();
+    let key = &tx_keys("expired")[0];
+    let old = storage().get_item(key).unwrap().unwrap();
+    let created = old.split("\"createdAt\":").nth(1).unwrap().trim_end_matches('}');
+    storage().set_item(key, &old.replace(created, "1000")).unwrap();
+    assert_eq!(finish(&c, &callback(&url, "")).await.unwrap_err().code, ErrorCode::TransactionExpired);
+    assert!(requests("expired").await.is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn token_endpoint_failures_have_codes() {
+    let cases: [(&str, ErrorCode, Option<u16>); 7] = [
+        ("html", ErrorCode::InvalidTokenResponse, Some(200)),
+        ("500", ErrorCode::InvalidTokenResponse, Some(500)),
+        ("redirect", ErrorCode::InvalidTokenResponse, Some(0)),
+        ("empty", ErrorCode::InvalidTokenResponse, Some(200)),
+        ("big", ErrorCode::InvalidTokenResponse, Some(200)),
+        ("notype", ErrorCode::InvalidTokenResponse, Some(200)),
+        ("invalid_grant", ErrorCode::TokenError, Some(400)),
+    ];
+    for (mode, code, status) in cases {
+        let c = client(mode, &format!("fail-{mode}"), |_| {});
+        let cb = callback(&c.authorize_url(&AuthorizeParams::default(), None).unwrap(), "");
+        let error = finish(&c, &cb).await.unwrap_err();
+        assert_eq!((error.code, error.status), (code, status), "{mode}");
+        assert!(tx_keys(&format!("fail-{mode}")).is_empty());
+    }
+    let c = client("hang", "hang", |c| c.timeout = 1);
+    let cb = callback(&c.authorize_url(&AuthorizeParams::default(), None).unwrap(), "");
+    assert_eq!(finish(&c, &cb).await.unwrap_err().code, ErrorCode::Timeout);
+    let c = client("ok", "down", |c| c.token_endpoint = "http://127.0.0.1:9/token".into());
+    let cb = callback(&c.authorize_url(&AuthorizeParams::default(), None).unwrap(), "");
+    assert_eq!(finish(&c, &cb).await.unwrap_err().code, ErrorCode::NetworkError);
+}
+
+#[wasm_bindgen_test]
+async fn refresh_rotates_or_keeps() {
+    let rotated = client("ok", "refresh", |_| {}).refresh("rt-1").await.unwrap();
+    assert_eq!(rotated.refresh_token.as_deref(), Some("rt-2"));
+    let kept = client("norotate", "refresh2", |_| {}).refresh("rt-1").await.unwrap();
+    assert_eq!(kept.refresh_token.as_deref(), Some("rt-1"));
+    let rejected = client("invalid_grant", "refresh3", |_| {}).refresh("rt-1").await.unwrap_err();
+    assert_eq!((rejected.code, rejected.error.as_deref()), (ErrorCode::TokenError, Some("invalid_grant")));
+    let body = &requests("refresh").await[0].1;
+    assert_eq!(body, "grant_type=refresh_token&refresh_token=rt-1&client_id=spa");
+}
+
+#[wasm_bindgen_test]
+async fn address_bar_is_cleaned_keeping_the_rest() {
+    let c = client("ok", "clean", |_| {});
+    let url = c.authorize_url(&AuthorizeParams::default(), None).unwrap();
+    let window = web_sys::window().unwrap();
+    let original = window.location().href().unwrap();
+    let state = param(&url, "state").unwrap();
+    let here = format!(
+        "{}?keep=1&code=c0de&state={state}&iss=https%3A%2F%2Fas.example#frag",
+        original.split(['?', '#']).next().unwrap()
+    );
+    window.history().unwrap().replace_state_with_url(&JsValue::NULL, "", Some(&here)).unwrap();
+    let result = c.handle_callback(None).await;
+    let after = window.location().href().unwrap();
+    window.history().unwrap().replace_state_with_url(&JsValue::NULL, "", Some(&original)).unwrap();
+    assert_eq!(result.unwrap().tokens.access_token, "at-1");
+    assert!(after.ends_with("?keep=1#frag"), "{after}");
+}
+
+#[wasm_bindgen_test]
+fn full_storage_is_storage_unavailable_and_writes_nothing() {
+    let s = storage();
+    let mut filled = Vec::new();
+    for size in [1 << 20, 1 << 14, 1 << 8, 1] {
+        let chunk = "x".repeat(size);
+        while s.set_item(&format!("filler-{}", filled.len()), &chunk).is_ok() {
+            filled.push(format!("filler-{}", filled.len()));
+        }
+    }
+    let result = client("ok", "full", |_| {}).authorize_url(&AuthorizeParams::default(), None);
+    for key in &filled {
+        s.remove_item(key).unwrap();
+    }
+    let error = result.unwrap_err();
+    assert_eq!(error.code, ErrorCode::StorageUnavailable);
+    assert!(tx_keys("full").is_empty());
+}
+
+#[wasm_bindgen_test]
+fn js_api_throws_oauth_error_instances() {
+    let config = Object::new();
+    for (key, value) in [
+        ("clientId", ""),
+        ("redirectUri", "http://127.0.0.1:8000/callback"),
+        ("authorizationEndpoint", "https://as.example/authorize"),
+        ("tokenEndpoint", "https://as.example/token"),
+    ] {
+        Reflect::set(&config, &key.into(), &value.into()).unwrap();
+    }
+    let thrown = PkceClient::new(config.into()).err().unwrap();
+    assert!(thrown.is_instance_of::<js_sys::Error>());
+    let field = |k: &str| Reflect::get(&thrown, &k.into()).unwrap().as_string();
+    assert_eq!(field("name").as_deref(), Some("OAuthError"));
+    assert_eq!(field("code").as_deref(), Some("invalid_config"));
+    assert!(field("message").unwrap().starts_with("clientId"));
+    let bad_verifier = pkce_wasm::api::code_challenge_s256("short".into()).unwrap_err();
+    assert_eq!(Reflect::get(&bad_verifier, &"code".into()).unwrap().as_string().as_deref(), Some("invalid_verifier"));
+    let verifier = pkce_wasm::api::generate_code_verifier().unwrap();
+    assert_eq!(verifier.len(), 43);
+    assert_ne!(verifier, pkce_wasm::api::generate_code_verifier().unwrap());
+}

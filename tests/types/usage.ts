@@ -1,0 +1,65 @@
+// Compiled with `tsc --strict --noEmit` in `make test`: every member of the public API,
+// used the way an app would, must type-check against pkg/pkce_wasm.d.ts.
+import init, {
+  PkceClient,
+  OAuthError,
+  generateCodeVerifier,
+  codeChallengeS256,
+  generateState,
+  type ClientConfig,
+  type AuthorizeOptions,
+  type TokenSet,
+  type CallbackResult,
+  type OAuthErrorCode,
+} from "pkce-wasm";
+
+interface AppState { returnTo: string }
+
+export async function main(): Promise<TokenSet | undefined> {
+  await init();
+  await init({ module_or_path: new URL("./pkce_wasm_bg.wasm", import.meta.url) });
+  const config: ClientConfig = {
+    clientId: "spa",
+    redirectUri: "https://app.example/callback",
+    authorizationEndpoint: "https://as.example/authorize",
+    tokenEndpoint: "https://as.example/token",
+    issuer: "https://as.example",
+    requireIss: true,
+    scope: "openid",
+    storagePrefix: "app",
+    transactionTtl: 300,
+    timeout: 10,
+  };
+  const client = new PkceClient(config);
+  const options: AuthorizeOptions = { scope: "openid profile", extraParams: { prompt: "login" }, appState: { returnTo: "/" } };
+  const url: string = client.authorizeUrl(options);
+  client.authorizeUrl();
+  if (url.length === 0) client.login(options);
+  client.login();
+  const verifier: string = generateCodeVerifier();
+  const challenge: string = codeChallengeS256(verifier);
+  const state: string = generateState();
+  console.log(challenge, state);
+  if (client.isCallback() || client.isCallback(location.href)) {
+    try {
+      const result: CallbackResult = await client.handleCallback();
+      await client.handleCallback(location.href);
+      const back = result.appState as AppState | undefined;
+      console.log(back?.returnTo);
+      const { accessToken, tokenType, expiresAt, refreshToken, idToken, scope }: TokenSet = result.tokens;
+      console.log(accessToken, tokenType, expiresAt?.toFixed(), idToken, scope);
+      if (refreshToken !== undefined) return await client.refresh(refreshToken);
+    } catch (e) {
+      if (e instanceof OAuthError) {
+        const code: OAuthErrorCode | string = e.code;
+        const message: string = e.message;
+        const name: "OAuthError" = e.name;
+        console.log(code, message, name, e.error, e.errorDescription, e.errorUri, e.status?.toFixed());
+      } else if (e instanceof Error) {
+        throw e;
+      }
+    }
+  }
+  client.free();
+  return undefined;
+}
