@@ -4,9 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-cargo build --release --target wasm32-unknown-unknown
+cargo build --release --target wasm32-unknown-unknown -p pkce-wasm-cdylib
 rm -rf pkg
-wasm-bindgen --target web --no-typescript --out-dir pkg target/wasm32-unknown-unknown/release/pkce_wasm.wasm
+wasm-bindgen --target web --no-typescript --out-dir pkg --out-name pkce_wasm target/wasm32-unknown-unknown/release/pkce_wasm_cdylib.wasm
 wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
   pkg/pkce_wasm_bg.wasm -o pkg/pkce_wasm_bg.wasm
 

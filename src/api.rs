@@ -1,5 +1,6 @@
 //! The JS API (`wasm-bindgen`): `PkceClient`, `OAuthError`, and the PKCE helpers.
 //! Converts JS values to the core's types and back; no protocol logic lives here.
+use alloc::string::String;
 
 use crate::authorize::AuthorizeParams;
 use crate::base64url;
@@ -155,7 +156,7 @@ fn read_config(source: &JsValue) -> Result<ClientConfig, OAuthError> {
         v if v.is_undefined() => Ok(default),
         v => v
             .as_f64()
-            .filter(|n| n.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(n))
+            .filter(|n| (1.0..=f64::from(u32::MAX)).contains(n) && f64::from(*n as u32) == *n)
             .map(|n| n as u32)
             .ok_or_else(|| config::invalid(key, "must be a positive whole number of seconds")),
     };

@@ -1,4 +1,6 @@
 //! The authorize request URL (RFC 6749 §4.1.1 with RFC 7636 §4.3).
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::config::{ClientConfig, PROTOCOL_PARAMS};
 use crate::error::{ErrorCode, OAuthError, Result};

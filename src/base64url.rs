@@ -2,6 +2,7 @@
 //!
 //! Hand-written rather than the `base64` crate: this encoder is ~150 bytes of wasm,
 //! the crate's engine ~3.4 KB, and we never decode.
+use alloc::string::String;
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 

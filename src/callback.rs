@@ -1,5 +1,7 @@
 //! The authorization response on the redirect URI (RFC 6749 §4.1.2, RFC 9207): parsing,
 //! the checks in their fixed order, and removing it from the address bar.
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::config::ClientConfig;
 use crate::error::{err, ErrorCode, OAuthError, Result};

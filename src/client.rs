@@ -1,4 +1,5 @@
 //! `Client`: the Rust API for wasm apps (Leptos, Yew, Dioxus), the same operations as the JS `PkceClient`.
+use alloc::string::String;
 
 use crate::authorize::AuthorizeParams;
 use crate::browser::{navigation, BrowserEnv, FetchTransport, SessionStore};

@@ -1,4 +1,5 @@
 //! `ClientConfig`: what a client is told about itself and its authorization server, validated once.
+use alloc::string::String;
 
 use crate::error::{ErrorCode, OAuthError, Result};
 use crate::{form, url};

@@ -1,4 +1,5 @@
 //! `OAuthError`: every failure is a value with a stable `code`.
+use alloc::string::String;
 
 /// Stable, machine-readable reason for a failure; `as_str` is what JS sees as `OAuthError.code`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,7 +114,7 @@ impl core::fmt::Display for OAuthError {
     }
 }
 
-impl std::error::Error for OAuthError {}
+impl core::error::Error for OAuthError {}
 
 /// Shorthand for results of this crate.
 pub type Result<T> = core::result::Result<T, OAuthError>;

@@ -1,5 +1,6 @@
 //! The protocol steps end to end, over the `platform` traits: start a login, finish it from
 //! the callback URL, refresh.
+use alloc::string::String;
 
 use crate::authorize::{self, AuthorizeParams};
 use crate::base64url;

@@ -1,4 +1,6 @@
 //! `application/x-www-form-urlencoded` encoding and decoding (WHATWG URL §5).
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// Appends `s` form-urlencoded: `A-Za-z0-9*-._` kept, space as `+`, every other byte `%XX`.
 pub fn push_encoded(out: &mut String, s: &str) {

@@ -1,5 +1,6 @@
 //! JSON without a JSON crate: parsed objects are read through `JsonObject` (the browser's
 //! `JSON.parse` in production), and the one record we write is built by hand.
+use alloc::string::String;
 
 /// One member of a parsed JSON object, classified by type.
 #[derive(Clone, Debug, PartialEq)]

@@ -3,7 +3,15 @@
 //! The pure core (everything but `browser` and `api`) knows nothing of the browser and is
 //! tested natively; `browser` adapts `sessionStorage`, `fetch` and `history` to the core's
 //! traits; `api` is the `wasm-bindgen` JS API.
+//!
+//! `no_std` + `alloc`: it links into std apps as usual, and into the npm package's
+//! `cdylib` (`wasm/`) without std's formatting and panic machinery.
+#![cfg_attr(not(test), no_std)]
 
+extern crate alloc;
+
+#[cfg(target_arch = "wasm32")]
+pub mod allocator;
 pub mod authorize;
 pub mod base64url;
 pub mod callback;

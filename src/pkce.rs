@@ -1,4 +1,5 @@
 //! PKCE (RFC 7636) with S256 only: verifiers, challenges and `state` values.
+use alloc::string::String;
 
 use crate::base64url;
 use crate::error::{err, ErrorCode, Result};

@@ -1,6 +1,8 @@
 //! The three small traits through which the core reaches the outside world; the browser
 //! implements them in `browser`, native tests with fakes.
 #![allow(async_fn_in_trait)] // wasm is single-threaded: no `Send` bound is wanted on these futures
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::error::Result;
 use crate::json::JsonObject;

@@ -1,4 +1,5 @@
 //! Token endpoint requests and responses (RFC 6749 §4.1.3–§5.2, §6) for a public client.
+use alloc::string::String;
 
 use crate::config::ClientConfig;
 use crate::error::{ErrorCode, OAuthError, Result};

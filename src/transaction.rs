@@ -1,4 +1,5 @@
 //! The pending-login record kept in `sessionStorage` between the redirect and the callback.
+use alloc::string::String;
 
 use crate::config::ClientConfig;
 use crate::error::{ErrorCode, OAuthError, Result};

@@ -1,4 +1,6 @@
 //! A strict parser for the absolute `http(s)` URLs a client is configured with and called back on.
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// The parts of an absolute URL that this client compares or edits.
 #[derive(Clone, Debug, PartialEq, Eq)]

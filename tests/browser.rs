@@ -12,6 +12,10 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// The whole suite runs on the npm build's allocator.
+#[global_allocator]
+static ALLOCATOR: pkce_wasm::allocator::SizeClassAllocator = pkce_wasm::allocator::SizeClassAllocator::new();
+
 /// Origin of the token endpoint stub (tests/stub/token-stub.mjs), set by scripts/test-wasm.sh;
 /// without it (e.g. under clippy) a closed loopback port, so the network tests fail loudly.
 const STUB: &str = match option_env!("PKCE_WASM_STUB") {
@@ -273,4 +277,26 @@ fn js_api_throws_oauth_error_instances() {
     let verifier = pkce_wasm::api::generate_code_verifier().unwrap();
     assert_eq!(verifier.len(), 43);
     assert_ne!(verifier, pkce_wasm::api::generate_code_verifier().unwrap());
+}
+
+#[wasm_bindgen_test]
+fn allocator_reuses_memory_on_a_long_lived_page() {
+    let c = client("ok", "alloc", |_| {});
+    let churn = || {
+        for i in 0..2_000 {
+            let mut v: Vec<String> = (0..i % 50).map(|n| "x".repeat(n * 7)).collect();
+            v.push(c.authorize_url(&AuthorizeParams::default(), None).unwrap());
+            v.retain(|s| s.len() % 3 == 0);
+            for key in tx_keys("alloc") {
+                storage().remove_item(&key).unwrap();
+            }
+        }
+    };
+    churn();
+    let pages = core::arch::wasm32::memory_size(0);
+    churn();
+    churn();
+    assert_eq!(core::arch::wasm32::memory_size(0), pages, "steady-state churn must not grow memory");
+    let big: Vec<u8> = vec![7; 3 << 20];
+    assert!(big.iter().all(|&b| b == 7));
 }

@@ -1,4 +1,5 @@
 //! The address bar: read it, clean it without a new history entry, leave for the server.
+use alloc::string::String;
 
 use crate::error::{ErrorCode, OAuthError, Result};
 

@@ -1,4 +1,6 @@
 //! `sessionStorage` as a `Store`: per tab, survives reloads, gone with the tab.
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::error::{ErrorCode, OAuthError, Result};
 use crate::platform::Store;
