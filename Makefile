@@ -33,6 +33,9 @@ test-types:
 size:
 	@scripts/size.sh
 
+bench: pkg
+	cd bench && npm ci --no-audit --no-fund --loglevel=error && node run.mjs
+
 clean:
 	cargo clean
 	rm -rf pkg

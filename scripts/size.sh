@@ -2,7 +2,7 @@
 # Prints what a user downloads from pkg/ (wasm + JS glue + snippets), raw and gzip -9.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-files=(pkg/pkce_wasm_bg.wasm pkg/pkce_wasm.js pkg/snippets/*/js/*.js)
+files=(pkg/pkce_wasm_bg.wasm pkg/pkce_wasm.js)
 raw=0 gz=0
 for f in "${files[@]}"; do
   r=$(wc -c <"$f") g=$(gzip -9c "$f" | wc -c)

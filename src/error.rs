@@ -96,7 +96,7 @@ impl OAuthError {
 
     /// An error whose message is the concatenation of `parts` (no `core::fmt` in the wasm).
     pub fn with_parts(code: ErrorCode, parts: &[&str]) -> Self {
-        Self::new(code, &parts.concat())
+        Self::new(code, &crate::text::concat(parts))
     }
 
     /// Sets the HTTP status.

@@ -28,7 +28,8 @@ pub fn push_pair(out: &mut String, name: &str, value: &str) {
     push_encoded(out, value);
 }
 
-/// Decodes one component: `+` is a space, `%XX` a byte; malformed escapes stay as they are.
+/// Decodes one component: `+` is a space, `%XX` a byte; malformed escapes stay as they are;
+/// a result that is not UTF-8 becomes one U+FFFD (no value we compare can be one).
 pub fn decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -47,7 +48,7 @@ pub fn decode(s: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).unwrap_or_else(|_| String::from("\u{fffd}"))
 }
 
 fn hex(b: &u8) -> Option<u8> {
@@ -73,14 +74,17 @@ pub fn parse(query: &str) -> Vec<(String, String)> {
 
 /// Removes the pairs whose decoded name is in `names`, keeping the others byte for byte.
 pub fn without(query: &str, names: &[&str]) -> String {
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|segment| {
-            let name = segment.split_once('=').map_or(*segment, |(n, _)| n);
-            !segment.is_empty() && !names.contains(&decode(name).as_str())
-        })
-        .collect();
-    kept.join("&")
+    let mut kept = String::new();
+    for segment in query.split('&') {
+        let name = segment.split_once('=').map_or(segment, |(n, _)| n);
+        if !segment.is_empty() && !names.contains(&decode(name).as_str()) {
+            if !kept.is_empty() {
+                kept.push('&');
+            }
+            kept.push_str(segment);
+        }
+    }
+    kept
 }
 
 #[cfg(test)]

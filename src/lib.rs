@@ -24,6 +24,7 @@ pub mod form;
 pub mod json;
 pub mod pkce;
 pub mod platform;
+mod text;
 pub mod token;
 pub mod transaction;
 pub mod url;

@@ -44,12 +44,12 @@ impl Transaction {
 
     /// The storage key of the transaction for `state`.
     pub fn key(prefix: &str, state: &str) -> String {
-        [prefix, ":tx:", state].concat()
+        crate::text::concat(&[prefix, ":tx:", state])
     }
 
     /// The key prefix shared by all transactions under `prefix`.
     pub fn key_prefix(prefix: &str) -> String {
-        [prefix, ":tx:"].concat()
+        crate::text::concat(&[prefix, ":tx:"])
     }
 
     /// Serializes the record as a JSON object.
