@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Prints what a user downloads from pkg/ (wasm + JS glue + snippets), raw and gzip -9.
+# Prints what a user downloads from pkg/ (wasm + JS glue), raw and gzip -9, and fails when
+# the gzip total is over the budget in scripts/size-budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-files=(pkg/pkce_wasm_bg.wasm pkg/pkce_wasm.js)
 raw=0 gz=0
-for f in "${files[@]}"; do
+for f in pkg/pkce_wasm_bg.wasm pkg/pkce_wasm.js; do
   r=$(wc -c <"$f") g=$(gzip -9c "$f" | wc -c)
-  printf '  %-60s %7d B raw %7d B gzip\n' "$f" "$r" "$g"
+  printf '  %-24s %7d B raw %7d B gzip -9\n' "$f" "$r" "$g"
   raw=$((raw + r)) gz=$((gz + g))
 done
-printf 'size: %d B raw, %d B gzip -9 (wasm + glue)\n' "$raw" "$gz"
+budget=$(sed -n 's/^max_gzip=//p' scripts/size-budget)
+printf 'size: %d B raw, %d B gzip -9 (budget %d B gzip)\n' "$raw" "$gz" "$budget"
+if [ "$gz" -gt "$budget" ]; then
+  echo "size: over budget by $((gz - budget)) B" >&2
+  exit 1
+fi
