@@ -28,6 +28,28 @@ export interface ClientConfig {
   transactionTtl?: number;
   /** Seconds to wait for the token endpoint; default 30. */
   timeout?: number;
+  /** RFC 7009 revocation endpoint, for revoke() and logout(). */
+  revocationEndpoint?: string;
+  /** OpenID Connect RP-initiated logout endpoint, for logoutUrl() and logout(). */
+  endSessionEndpoint?: string;
+  /** Where the token holder keeps tokens: "memory" (default; per tab, gone on reload),
+   * "session" (per tab, survives reload), "local" (shared by every tab; readable by any XSS). */
+  tokenStorage?: "memory" | "session" | "local";
+  /** getAccessToken() refreshes when the access token expires within this many seconds; default 30. */
+  refreshLeeway?: number;
+}
+
+/** The part of ClientConfig that discovery does not provide. */
+export type DiscoveryConfig = Omit<ClientConfig, "authorizationEndpoint" | "tokenEndpoint" | "issuer">;
+
+/** Options of an RP-initiated logout. */
+export interface LogoutOptions {
+  /** The ID token the user signed in with (logout() uses the held one by default). */
+  idTokenHint?: string;
+  /** Where the server sends the browser afterwards; must be registered. */
+  postLogoutRedirectUri?: string;
+  /** Echoed back to postLogoutRedirectUri. */
+  state?: string;
 }
 
 /** Options of one login. */
@@ -51,6 +73,8 @@ export interface TokenSet {
   /** The ID token as received; its signature is NOT verified by this library. */
   idToken?: string;
   scope?: string;
+  /** The ID token's claims, after the iss/aud/azp/exp/iat/nonce checks (signature NOT verified). */
+  claims?: Record<string, unknown>;
 }
 
 /** The result of a successful callback. */
@@ -73,6 +97,21 @@ export class PkceClient {
   handleCallback(url?: string): Promise<CallbackResult>;
   /** Exchanges a refresh token; the result keeps it unless the server rotated it. */
   refresh(refreshToken: string): Promise<TokenSet>;
+  /** Builds a client from the issuer's metadata: RFC 8414, then OpenID Connect Discovery (cached in sessionStorage). */
+  static discover(issuer: string, config: DiscoveryConfig): Promise<PkceClient>;
+  /** The held tokens (set by handleCallback and refresh), fresh or not. */
+  tokens(): TokenSet | undefined;
+  /** An access token valid for at least refreshLeeway seconds; concurrent calls share one refresh
+   * (in "local" mode under the Web Locks API, across tabs). Rejects with "login_required" when none is held. */
+  getAccessToken(): Promise<string>;
+  /** Empties the token holder. */
+  clear(): void;
+  /** Revokes a token (RFC 7009); needs revocationEndpoint. */
+  revoke(token: string, hint?: "access_token" | "refresh_token"): Promise<void>;
+  /** The end-session URL (RP-initiated logout); needs endSessionEndpoint. */
+  logoutUrl(options?: LogoutOptions): string;
+  /** Revokes the held refresh token (best effort), empties the holder, navigates to the end-session endpoint if known. */
+  logout(options?: LogoutOptions): Promise<void>;
   /** Releases the wasm memory of this client. */
   free(): void;
   [Symbol.dispose](): void;
@@ -96,7 +135,8 @@ export type OAuthErrorCode =
   | "invalid_config" | "invalid_argument" | "invalid_verifier" | "storage_unavailable" | "browser_required"
   | "duplicate_parameter" | "not_a_callback" | "state_missing" | "state_unknown" | "transaction_expired"
   | "transaction_invalid" | "iss_missing" | "iss_mismatch" | "authorization_error" | "implicit_response"
-  | "token_error" | "invalid_token_response" | "network_error" | "timeout";
+  | "token_error" | "invalid_token_response" | "network_error" | "timeout"
+  | "discovery_error" | "id_token_invalid" | "login_required";
 
 /** 32 random bytes, base64url, 43 chars. */
 export function generateCodeVerifier(): string;

@@ -4,16 +4,17 @@ use alloc::string::String;
 
 use crate::authorize::AuthorizeParams;
 use crate::base64url;
+use crate::browser::promise as future_to_promise;
 use crate::browser::{env::json_parse, env::json_stringify, BrowserEnv};
 use crate::client::Client;
-use crate::config::{self, ClientConfig};
+use crate::config::{self, ClientConfig, TokenStorage};
 use crate::error::{ErrorCode, OAuthError};
+use crate::logout::LogoutParams;
 use crate::pkce;
 use crate::platform::Env;
 use crate::token::TokenSet;
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 #[wasm_bindgen(module = "/js/oauth_error.js")]
 extern "C" {
@@ -49,7 +50,7 @@ impl PkceClient {
     /// Validates `config`; throws `OAuthError` `invalid_config`. Touches no storage.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> JsResult<PkceClient> {
-        Ok(Self { client: Client::new(read_config(&config)?)? })
+        Ok(Self { client: Client::new(read_config(&config, true)?)? })
     }
 
     /// Creates verifier, challenge and state, stores the transaction, returns the authorize URL.
@@ -96,6 +97,56 @@ impl PkceClient {
             Ok(token_set(&client.refresh(&token).await?))
         })
     }
+
+    /// Builds a client from the issuer's metadata (RFC 8414, then OpenID Discovery); resolves to a `PkceClient`.
+    pub fn discover(issuer: JsValue, config: JsValue) -> Promise {
+        future_to_promise(async move {
+            let issuer = issuer.as_string().unwrap_or_default();
+            let config = read_config(&config, false)?;
+            Ok(PkceClient { client: Client::discover(&issuer, config).await? }.into())
+        })
+    }
+
+    /// The held `TokenSet`, or `undefined`.
+    pub fn tokens(&self) -> JsResult<JsValue> {
+        Ok(self.client.tokens()?.map_or(JsValue::UNDEFINED, |t| token_set(&t)))
+    }
+
+    /// Resolves to an access token valid for at least `refreshLeeway` seconds, refreshing once for all callers.
+    #[wasm_bindgen(js_name = getAccessToken)]
+    pub fn get_access_token(&self) -> Promise {
+        let client = self.client.clone();
+        future_to_promise(async move { Ok(client.access_token().await?.into()) })
+    }
+
+    /// Empties the token holder.
+    pub fn clear(&self) -> JsResult<()> {
+        Ok(self.client.clear()?)
+    }
+
+    /// Revokes a token (RFC 7009); `hint` is "access_token" or "refresh_token".
+    pub fn revoke(&self, token: JsValue, hint: Option<String>) -> Promise {
+        let client = self.client.clone();
+        future_to_promise(async move {
+            client.revoke(&token.as_string().unwrap_or_default(), hint.as_deref()).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// The RP-initiated logout URL.
+    #[wasm_bindgen(js_name = logoutUrl)]
+    pub fn logout_url(&self, options: JsValue) -> JsResult<String> {
+        Ok(self.client.logout_url(&read_logout(&options)?)?)
+    }
+
+    /// Revokes the held refresh token, empties the holder, goes to the end-session endpoint if known.
+    pub fn logout(&self, options: JsValue) -> Promise {
+        let client = self.client.clone();
+        future_to_promise(async move {
+            client.logout(read_logout(&options)?).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
 }
 
 /// 32 random bytes as a base64url code verifier (43 characters).
@@ -130,22 +181,34 @@ fn set(target: &Object, key: &str, value: &JsValue) {
     crate::browser::set(target, key, value);
 }
 
-fn read_config(source: &JsValue) -> Result<ClientConfig, OAuthError> {
+/// Reads a `ClientConfig`; without `with_endpoints` (discovery) the endpoints and issuer come later.
+fn read_config(source: &JsValue, with_endpoints: bool) -> Result<ClientConfig, OAuthError> {
     if !source.is_object() {
         return Err(OAuthError::new(ErrorCode::InvalidConfig, "config must be an object"));
     }
     let string = |key| get(source, key).as_string().ok_or_else(|| config::invalid(key, "must be a string"));
+    let endpoint = |key| if with_endpoints { string(key) } else { Ok(String::new()) };
     let mut config = ClientConfig::new(
         &string("clientId")?,
         &string("redirectUri")?,
-        &string("authorizationEndpoint")?,
-        &string("tokenEndpoint")?,
+        &endpoint("authorizationEndpoint")?,
+        &endpoint("tokenEndpoint")?,
     );
     let optional = |key| match get(source, key) {
         v if v.is_undefined() => Ok(None),
         v => v.as_string().map(Some).ok_or_else(|| config::invalid(key, "must be a string")),
     };
-    config.issuer = optional("issuer")?;
+    if with_endpoints {
+        config.issuer = optional("issuer")?;
+        config.revocation_endpoint = optional("revocationEndpoint")?;
+        config.end_session_endpoint = optional("endSessionEndpoint")?;
+    }
+    config.token_storage = match optional("tokenStorage")?.as_deref() {
+        None | Some("memory") => TokenStorage::Memory,
+        Some("session") => TokenStorage::Session,
+        Some("local") => TokenStorage::Local,
+        Some(_) => return Err(config::invalid("tokenStorage", "must be \"memory\", \"session\" or \"local\"")),
+    };
     config.scope = optional("scope")?;
     config.storage_prefix = optional("storagePrefix")?.unwrap_or(config.storage_prefix);
     config.require_iss = match get(source, "requireIss") {
@@ -162,7 +225,33 @@ fn read_config(source: &JsValue) -> Result<ClientConfig, OAuthError> {
     };
     config.transaction_ttl = seconds("transactionTtl", config.transaction_ttl)?;
     config.timeout = seconds("timeout", config.timeout)?;
+    config.refresh_leeway = match get(source, "refreshLeeway") {
+        v if v.is_undefined() => config.refresh_leeway,
+        v => v
+            .as_f64()
+            .filter(|n| (0.0..=86_400.0).contains(n) && f64::from(*n as u32) == *n)
+            .map(|n| n as u32)
+            .ok_or_else(|| config::invalid("refreshLeeway", "must be a whole number of seconds from 0 to 86400"))?,
+    };
     Ok(config)
+}
+
+fn read_logout(source: &JsValue) -> Result<LogoutParams, OAuthError> {
+    let mut params = LogoutParams::default();
+    if source.is_undefined() || source.is_null() {
+        return Ok(params);
+    }
+    let text = |key| match get(source, key) {
+        v if v.is_undefined() => Ok(None),
+        v => v
+            .as_string()
+            .map(Some)
+            .ok_or_else(|| OAuthError::with_parts(ErrorCode::InvalidArgument, &[key, " must be a string"])),
+    };
+    params.id_token_hint = text("idTokenHint")?;
+    params.post_logout_redirect_uri = text("postLogoutRedirectUri")?;
+    params.state = text("state")?;
+    Ok(params)
 }
 
 fn read_options(source: &JsValue) -> Result<(AuthorizeParams, Option<String>), OAuthError> {

@@ -28,10 +28,22 @@ impl AuthorizeParams {
         }
         Ok(())
     }
+
+    /// True when the effective scope (this login's, else the configured one) contains `openid`.
+    pub fn wants_openid(&self, config: &ClientConfig) -> bool {
+        let scope = self.scope.as_ref().or(config.scope.as_ref());
+        scope.is_some_and(|scope| scope.split(' ').any(|s| s == "openid"))
+    }
 }
 
 /// Builds the authorize URL; the endpoint's own query is kept in front of ours.
-pub fn build_url(config: &ClientConfig, params: &AuthorizeParams, state: &str, challenge: &str) -> String {
+pub fn build_url(
+    config: &ClientConfig,
+    params: &AuthorizeParams,
+    state: &str,
+    challenge: &str,
+    nonce: Option<&str>,
+) -> String {
     let mut url = config.authorization_endpoint.clone();
     if !url.contains('?') {
         url.push('?');
@@ -45,6 +57,9 @@ pub fn build_url(config: &ClientConfig, params: &AuthorizeParams, state: &str, c
     form::push_pair(&mut url, "state", state);
     form::push_pair(&mut url, "code_challenge", challenge);
     form::push_pair(&mut url, "code_challenge_method", "S256");
+    if let Some(nonce) = nonce {
+        form::push_pair(&mut url, "nonce", nonce);
+    }
     for (name, value) in &params.extra {
         form::push_pair(&mut url, name, value);
     }
@@ -61,10 +76,10 @@ mod tests {
         let mut config = sample();
         config.scope = Some("openid profile".into());
         let params = AuthorizeParams { scope: None, extra: vec![("prompt".into(), "consent".into())] };
-        let url = build_url(&config, &params, "st", "ch");
+        let url = build_url(&config, &params, "st", "ch", Some("n"));
         assert_eq!(
             url,
-            "https://as.example/authorize?response_type=code&client_id=spa&redirect_uri=https%3A%2F%2Fapp.example%2Fcallback&scope=openid+profile&state=st&code_challenge=ch&code_challenge_method=S256&prompt=consent"
+            "https://as.example/authorize?response_type=code&client_id=spa&redirect_uri=https%3A%2F%2Fapp.example%2Fcallback&scope=openid+profile&state=st&code_challenge=ch&code_challenge_method=S256&nonce=n&prompt=consent"
         );
     }
 
@@ -74,11 +89,24 @@ mod tests {
         config.authorization_endpoint = "https://as.example/authorize?tenant=a%20b".into();
         config.scope = Some("a".into());
         let params = AuthorizeParams { scope: Some("b".into()), extra: vec![] };
-        let url = build_url(&config, &params, "st", "ch");
+        let url = build_url(&config, &params, "st", "ch", None);
         assert!(url.starts_with("https://as.example/authorize?tenant=a%20b&response_type=code&"), "{url}");
         assert!(url.contains("&scope=b&"));
         config.authorization_endpoint = "https://as.example/authorize?".into();
-        assert!(build_url(&config, &params, "s", "c").starts_with("https://as.example/authorize?response_type=code"));
+        assert!(
+            build_url(&config, &params, "s", "c", None).starts_with("https://as.example/authorize?response_type=code")
+        );
+    }
+
+    #[test]
+    fn openid_is_a_whole_scope_token() {
+        let mut config = sample();
+        let login = |scope: &str| AuthorizeParams { scope: Some(scope.into()), extra: vec![] };
+        assert!(login("openid profile").wants_openid(&config));
+        assert!(!login("openidx profile").wants_openid(&config));
+        config.scope = Some("profile openid".into());
+        assert!(AuthorizeParams::default().wants_openid(&config));
+        assert!(!login("profile").wants_openid(&config));
     }
 
     #[test]

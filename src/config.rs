@@ -10,12 +10,14 @@ pub const DEFAULT_STORAGE_PREFIX: &str = "pkce-wasm";
 pub const DEFAULT_TRANSACTION_TTL: u32 = 600;
 /// Default `timeout` for the token endpoint, in seconds.
 pub const DEFAULT_TIMEOUT: u32 = 30;
+/// Default `refreshLeeway`: refresh an access token this many seconds before it expires.
+pub const DEFAULT_REFRESH_LEEWAY: u32 = 30;
 /// Longest `transactionTtl` accepted (one day).
 pub const MAX_TRANSACTION_TTL: u32 = 86_400;
 
 /// Parameters the library sets in the authorize request; neither `extraParams` nor the
 /// endpoint's own query may carry them.
-pub const PROTOCOL_PARAMS: [&str; 8] = [
+pub const PROTOCOL_PARAMS: [&str; 9] = [
     "response_type",
     "client_id",
     "redirect_uri",
@@ -24,7 +26,20 @@ pub const PROTOCOL_PARAMS: [&str; 8] = [
     "code_challenge",
     "code_challenge_method",
     "response_mode",
+    "nonce",
 ];
+
+/// Where the token holder keeps the current `TokenSet`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TokenStorage {
+    /// In the client object: per tab, gone on reload (the default; least exposed).
+    #[default]
+    Memory,
+    /// `sessionStorage`: per tab, survives reloads.
+    Session,
+    /// `localStorage`: shared by every tab of the origin; readable by any script on it.
+    Local,
+}
 
 /// A public client's configuration (the JS `ClientConfig`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,6 +64,14 @@ pub struct ClientConfig {
     pub transaction_ttl: u32,
     /// Seconds to wait for the token endpoint.
     pub timeout: u32,
+    /// RFC 7009 revocation endpoint, for `revoke` and `logout`.
+    pub revocation_endpoint: Option<String>,
+    /// OpenID Connect RP-initiated logout endpoint, for `logout_url`.
+    pub end_session_endpoint: Option<String>,
+    /// Where the token holder keeps tokens.
+    pub token_storage: TokenStorage,
+    /// Seconds before expiry at which `access_token` refreshes.
+    pub refresh_leeway: u32,
 }
 
 impl ClientConfig {
@@ -65,6 +88,10 @@ impl ClientConfig {
             storage_prefix: DEFAULT_STORAGE_PREFIX.into(),
             transaction_ttl: DEFAULT_TRANSACTION_TTL,
             timeout: DEFAULT_TIMEOUT,
+            revocation_endpoint: None,
+            end_session_endpoint: None,
+            token_storage: TokenStorage::Memory,
+            refresh_leeway: DEFAULT_REFRESH_LEEWAY,
         }
     }
 
@@ -80,6 +107,13 @@ impl ClientConfig {
         }
         endpoint("authorizationEndpoint", &self.authorization_endpoint)?;
         endpoint("tokenEndpoint", &self.token_endpoint)?;
+        for (field, value) in
+            [("revocationEndpoint", &self.revocation_endpoint), ("endSessionEndpoint", &self.end_session_endpoint)]
+        {
+            if let Some(value) = value {
+                endpoint(field, value)?;
+            }
+        }
         self.validate_endpoint_query()?;
         match &self.issuer {
             Some(issuer) => {
@@ -180,6 +214,9 @@ mod tests {
         assert!(message_for(|c| c.storage_prefix.clear()).starts_with("storagePrefix"));
         assert!(message_for(|c| c.transaction_ttl = 0).starts_with("transactionTtl"));
         assert!(message_for(|c| c.timeout = 0).starts_with("timeout"));
+        assert!(message_for(|c| c.revocation_endpoint = Some("http://as.example/r".into()))
+            .starts_with("revocationEndpoint"));
+        assert!(message_for(|c| c.end_session_endpoint = Some("x".into())).starts_with("endSessionEndpoint"));
     }
 
     #[test]

@@ -42,6 +42,12 @@ pub enum ErrorCode {
     NetworkError,
     /// The token endpoint did not answer within `timeout`.
     Timeout,
+    /// The authorization server's metadata is missing, unreadable or not for this issuer.
+    DiscoveryError,
+    /// The ID token fails a check (`iss`, `aud`, `azp`, `exp`, `iat`, `nonce`, shape).
+    IdTokenInvalid,
+    /// The token holder has no usable tokens: sign in.
+    LoginRequired,
 }
 
 impl ErrorCode {
@@ -67,6 +73,9 @@ impl ErrorCode {
             Self::InvalidTokenResponse => "invalid_token_response",
             Self::NetworkError => "network_error",
             Self::Timeout => "timeout",
+            Self::DiscoveryError => "discovery_error",
+            Self::IdTokenInvalid => "id_token_invalid",
+            Self::LoginRequired => "login_required",
         }
     }
 }

@@ -65,16 +65,22 @@ impl Env for FakeEnv {
     }
 }
 
-/// Records each request body and answers with a canned status and body.
+/// Records each request body and answers with a canned status and body; GETs are answered
+/// from `documents` (404 for a URL not in it) and recorded as `GET <url>`.
 pub struct FakeTransport {
     pub requests: RefCell<Vec<String>>,
     pub answer: RefCell<Result<(u16, String)>>,
+    pub documents: RefCell<BTreeMap<String, (u16, String)>>,
 }
 
 impl FakeTransport {
     /// Answers every request with `status` and `body`.
     pub fn answering(status: u16, body: &str) -> Self {
-        Self { requests: RefCell::default(), answer: RefCell::new(Ok((status, body.into()))) }
+        Self {
+            requests: RefCell::default(),
+            answer: RefCell::new(Ok((status, body.into()))),
+            documents: RefCell::default(),
+        }
     }
 }
 
@@ -83,6 +89,12 @@ impl Transport for FakeTransport {
     async fn post_form(&self, _url: &str, body: &str, _timeout: u32) -> Result<HttpResponse<serde_json::Value>> {
         self.requests.borrow_mut().push(body.into());
         let (status, text) = self.answer.borrow().clone()?;
+        Ok(HttpResponse { status, body: test_json::object(&text) })
+    }
+
+    async fn get_json(&self, url: &str, _timeout: u32) -> Result<HttpResponse<serde_json::Value>> {
+        self.requests.borrow_mut().push(["GET ", url].concat());
+        let (status, text) = self.documents.borrow().get(url).cloned().unwrap_or((404, "not found".into()));
         Ok(HttpResponse { status, body: test_json::object(&text) })
     }
 }

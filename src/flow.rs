@@ -6,7 +6,9 @@ use crate::authorize::{self, AuthorizeParams};
 use crate::base64url;
 use crate::callback::{self, Callback};
 use crate::config::ClientConfig;
+use crate::discovery::{self, Metadata};
 use crate::error::{ErrorCode, OAuthError, Result};
+use crate::id_token;
 use crate::pkce::{self, RANDOM_BYTES};
 use crate::platform::{Env, Store, Transport};
 use crate::token::{self, TokenSet};
@@ -30,16 +32,18 @@ pub fn start_login(
     env: &impl Env,
 ) -> Result<String> {
     params.validate()?;
-    let mut random = [0u8; 2 * RANDOM_BYTES];
+    let mut random = [0u8; 3 * RANDOM_BYTES];
     env.random(&mut random)?;
-    let (verifier_bytes, state_bytes) = random.split_at(RANDOM_BYTES);
-    let verifier = base64url::encode(verifier_bytes);
-    let state = base64url::encode(state_bytes);
+    let mut values = random.chunks(RANDOM_BYTES).map(base64url::encode);
+    // `random` holds exactly three chunks, so these `next()`s are always `Some`.
+    let (verifier, state, nonce) =
+        (values.next().unwrap_or_default(), values.next().unwrap_or_default(), values.next());
+    let nonce = nonce.filter(|_| params.wants_openid(config));
     let challenge = pkce::challenge_s256(&verifier)?;
-    let url = authorize::build_url(config, params, &state, &challenge);
+    let url = authorize::build_url(config, params, &state, &challenge, nonce.as_deref());
     let now = env.now();
     sweep_expired(config, store, env, now)?;
-    let tx = Transaction::new(config, state, verifier, now, app_state);
+    let tx = Transaction::new(config, state, verifier, nonce, now, app_state);
     store.set(&Transaction::key(&config.storage_prefix, &tx.state), &tx.to_json())?;
     Ok(url)
 }
@@ -79,7 +83,8 @@ pub async fn finish_login(
         .ok_or_else(|| OAuthError::new(ErrorCode::StateUnknown, "no pending login in this tab has this state"))??;
     let code = callback::validate(response, &tx, config, env.now())?;
     let body = token::code_request(config, &code, &tx.redirect_uri, &tx.verifier);
-    let tokens = redeem(config, &body, env, transport).await?;
+    let mut tokens = redeem(config, &body, env, transport).await?;
+    check_id_token(config, &mut tokens, tx.nonce.as_deref(), env)?;
     Ok(LoginResult { tokens, app_state: tx.app_state })
 }
 
@@ -115,7 +120,70 @@ pub async fn refresh(
     }
     let mut tokens = redeem(config, &token::refresh_request(config, refresh_token), env, transport).await?;
     tokens.refresh_token.get_or_insert_with(|| refresh_token.into());
+    check_id_token(config, &mut tokens, None, env)?;
     Ok(tokens)
+}
+
+/// Checks the ID token, required when the login sent a nonce, and keeps its claims.
+fn check_id_token(config: &ClientConfig, tokens: &mut TokenSet, nonce: Option<&str>, env: &impl Env) -> Result<()> {
+    let Some(id_token) = &tokens.id_token else {
+        return match nonce {
+            Some(_) => Err(OAuthError::new(ErrorCode::IdTokenInvalid, "an openid login returned no ID token")),
+            None => Ok(()),
+        };
+    };
+    let expected =
+        id_token::Expected { issuer: config.issuer.as_deref(), client_id: &config.client_id, nonce, now: env.now() };
+    tokens.claims = Some(id_token::validate(id_token, &expected, env)?);
+    Ok(())
+}
+
+/// Fetches (or reads from `store`) and validates the metadata of `issuer`: RFC 8414 first,
+/// then OpenID Connect Discovery when the first answers anything but a JSON object.
+pub async fn discover(
+    issuer: &str,
+    prefix: &str,
+    timeout: u32,
+    store: Option<&impl Store>,
+    env: &impl Env,
+    transport: &impl Transport,
+) -> Result<Metadata> {
+    let key = Metadata::cache_key(prefix, issuer);
+    let cached = store.and_then(|s| s.get(&key).ok().flatten()).and_then(|text| env.parse_object(&text));
+    if let Some(metadata) = cached.and_then(|doc| discovery::parse_metadata(issuer, &doc).ok()) {
+        return Ok(metadata);
+    }
+    let mut last = OAuthError::new(ErrorCode::DiscoveryError, "no metadata document was found");
+    for url in discovery::metadata_urls(issuer)? {
+        let response = match transport.get_json(&url, timeout).await {
+            Ok(response) => response,
+            Err(error) => {
+                last = error;
+                continue;
+            }
+        };
+        if let (200..=299, Some(doc)) = (response.status, response.body) {
+            let metadata = discovery::parse_metadata(issuer, &doc)?;
+            if let Some(store) = store {
+                let _ = store.set(&key, &metadata.to_json()); // a cache: a full storage only costs a fetch
+            }
+            return Ok(metadata);
+        }
+    }
+    Err(last)
+}
+
+/// Revokes `token` at the configured revocation endpoint (RFC 7009).
+pub async fn revoke(config: &ClientConfig, token: &str, hint: Option<&str>, transport: &impl Transport) -> Result<()> {
+    let Some(endpoint) = &config.revocation_endpoint else {
+        return Err(OAuthError::new(ErrorCode::InvalidConfig, "revocationEndpoint is not configured or discovered"));
+    };
+    if token.is_empty() {
+        return Err(OAuthError::new(ErrorCode::InvalidArgument, "token must be a non-empty string"));
+    }
+    let response =
+        transport.post_form(endpoint, &token::revocation_request(config, token, hint), config.timeout).await?;
+    token::parse_revocation(response.status, response.body.as_ref())
 }
 
 async fn redeem(config: &ClientConfig, body: &str, env: &impl Env, transport: &impl Transport) -> Result<TokenSet> {
@@ -281,5 +349,89 @@ mod tests {
         *world.transport.answer.borrow_mut() = Ok((400, r#"{"error":"invalid_grant"}"#.into()));
         let rejected = block_on(refresh(&world.config, "old", &world.env, &world.transport)).unwrap_err();
         assert_eq!((rejected.code, rejected.error.as_deref()), (ErrorCode::TokenError, Some("invalid_grant")));
+    }
+
+    #[test]
+    fn openid_login_sends_a_nonce_and_checks_the_id_token() {
+        use crate::id_token::tests::{good_claims, jwt};
+        let world = World::new();
+        let params = AuthorizeParams { scope: Some("openid".into()), extra: vec![] };
+        let url = start_login(&world.config, &params, None, &world.store, &world.env).unwrap();
+        let nonce = param(&url, "nonce");
+        assert_eq!(nonce.len(), 43);
+        let mut claims = good_claims(world.env.now.get() / 1000.0);
+        claims["nonce"] = nonce.into();
+        let body = serde_json::json!({"access_token": "at", "token_type": "bearer", "id_token": jwt(&claims)});
+        *world.transport.answer.borrow_mut() = Ok((200, body.to_string()));
+        let tokens = world.finish(&world.callback_for(&url, "")).unwrap().tokens;
+        assert!(tokens.claims.unwrap().contains("\"sub\":\"u1\""));
+
+        let url = start_login(&world.config, &params, None, &world.store, &world.env).unwrap();
+        let replayed = world.finish(&world.callback_for(&url, "")).unwrap_err();
+        assert_eq!(replayed.code, ErrorCode::IdTokenInvalid, "an ID token from another login");
+        let url = start_login(&world.config, &params, None, &world.store, &world.env).unwrap();
+        *world.transport.answer.borrow_mut() = Ok((200, TOKENS.into()));
+        assert_eq!(world.finish(&world.callback_for(&url, "")).unwrap_err().code, ErrorCode::IdTokenInvalid);
+        assert!(!world.login(None).contains("nonce="), "no nonce without openid");
+    }
+
+    const META: &str = r#"{"issuer":"https://as.example/t","authorization_endpoint":"https://as.example/t/auth","token_endpoint":"https://as.example/t/token"}"#;
+
+    #[test]
+    fn discovery_falls_back_and_caches() {
+        let world = World::new();
+        let issuer = "https://as.example/t";
+        world
+            .transport
+            .documents
+            .borrow_mut()
+            .insert("https://as.example/t/.well-known/openid-configuration".into(), (200, META.into()));
+        let discover_once = || block_on(discover(issuer, "p", 5, Some(&world.store), &world.env, &world.transport));
+        let metadata = discover_once().unwrap();
+        assert_eq!(metadata.token_endpoint, "https://as.example/t/token");
+        assert_eq!(
+            *world.transport.requests.borrow(),
+            [
+                "GET https://as.example/.well-known/oauth-authorization-server/t",
+                "GET https://as.example/t/.well-known/openid-configuration"
+            ]
+        );
+        assert_eq!(discover_once().unwrap(), metadata);
+        assert_eq!(world.transport.requests.borrow().len(), 2, "second discovery came from the cache");
+    }
+
+    #[test]
+    fn discovery_refuses_a_document_for_another_issuer() {
+        let world = World::new();
+        let doc = META.replace("https://as.example/t\"", "https://evil.example\"");
+        world
+            .transport
+            .documents
+            .borrow_mut()
+            .insert("https://as.example/.well-known/oauth-authorization-server/t".into(), (200, doc));
+        let error =
+            block_on(discover("https://as.example/t", "p", 5, Some(&world.store), &world.env, &world.transport))
+                .unwrap_err();
+        assert_eq!(error.code, ErrorCode::DiscoveryError);
+        assert!(world.store.items.borrow().is_empty(), "nothing cached");
+        let none = block_on(discover("https://as.example/x", "p", 5, None::<&FakeStore>, &world.env, &world.transport));
+        assert_eq!(none.unwrap_err().code, ErrorCode::DiscoveryError);
+    }
+
+    #[test]
+    fn revocation() {
+        let mut world = World::new();
+        assert_eq!(
+            block_on(revoke(&world.config, "rt", None, &world.transport)).unwrap_err().code,
+            ErrorCode::InvalidConfig
+        );
+        world.config.revocation_endpoint = Some("https://as.example/revoke".into());
+        *world.transport.answer.borrow_mut() = Ok((200, String::new()));
+        block_on(revoke(&world.config, "rt", Some("refresh_token"), &world.transport)).unwrap();
+        assert_eq!(world.transport.requests.borrow()[0], "token=rt&token_type_hint=refresh_token&client_id=spa");
+        assert_eq!(
+            block_on(revoke(&world.config, "", None, &world.transport)).unwrap_err().code,
+            ErrorCode::InvalidArgument
+        );
     }
 }

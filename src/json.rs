@@ -1,6 +1,7 @@
 //! JSON without a JSON crate: parsed objects are read through `JsonObject` (the browser's
 //! `JSON.parse` in production), and the one record we write is built by hand.
 use alloc::string::String;
+use alloc::vec::Vec;
 
 /// One member of a parsed JSON object, classified by type.
 #[derive(Clone, Debug, PartialEq)]
@@ -13,7 +14,9 @@ pub enum JsonField {
     Str(String),
     /// A number.
     Num(f64),
-    /// `true`, `false`, an array or an object.
+    /// `true` or `false`.
+    Bool(bool),
+    /// An array or an object.
     Other,
 }
 
@@ -21,6 +24,8 @@ pub enum JsonField {
 pub trait JsonObject {
     /// The member named `key`.
     fn field(&self, key: &str) -> JsonField;
+    /// The member named `key` when it is an array of strings only.
+    fn strings(&self, key: &str) -> Option<Vec<String>>;
 }
 
 /// Appends `s` as a JSON string literal.
@@ -80,8 +85,13 @@ pub(crate) mod test_json {
                 Some(serde_json::Value::Null) => JsonField::Null,
                 Some(serde_json::Value::String(s)) => JsonField::Str(s.clone()),
                 Some(serde_json::Value::Number(n)) => JsonField::Num(n.as_f64().unwrap_or(f64::NAN)),
+                Some(serde_json::Value::Bool(b)) => JsonField::Bool(*b),
                 Some(_) => JsonField::Other,
             }
+        }
+
+        fn strings(&self, key: &str) -> Option<Vec<String>> {
+            self.get(key)?.as_array()?.iter().map(|v| v.as_str().map(String::from)).collect()
         }
     }
 

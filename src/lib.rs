@@ -16,12 +16,15 @@ pub mod authorize;
 pub mod base64url;
 pub mod callback;
 pub mod config;
+pub mod discovery;
 pub mod error;
 #[cfg(test)]
 mod fakes;
 pub mod flow;
 pub mod form;
+pub mod id_token;
 pub mod json;
+pub mod logout;
 pub mod pkce;
 pub mod platform;
 mod text;

@@ -39,10 +39,12 @@ pub struct HttpResponse<J> {
     pub body: Option<J>,
 }
 
-/// POSTs form bodies to the token endpoint.
+/// HTTP to the authorization server: form POSTs to the token and revocation endpoints, metadata GETs.
 pub trait Transport {
     /// A parsed JSON object.
     type Json: JsonObject;
     /// One `application/x-www-form-urlencoded` POST, no credentials, no redirects followed.
     async fn post_form(&self, url: &str, body: &str, timeout_secs: u32) -> Result<HttpResponse<Self::Json>>;
+    /// One GET of a JSON document, no credentials, no redirects followed.
+    async fn get_json(&self, url: &str, timeout_secs: u32) -> Result<HttpResponse<Self::Json>>;
 }

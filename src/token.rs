@@ -4,7 +4,7 @@ use alloc::string::String;
 use crate::config::ClientConfig;
 use crate::error::{ErrorCode, OAuthError, Result};
 use crate::form;
-use crate::json::{JsonField, JsonObject};
+use crate::json::{self, JsonField, JsonObject};
 
 /// Tokens handed to the app (the JS `TokenSet`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,6 +21,60 @@ pub struct TokenSet {
     pub id_token: Option<String>,
     /// The granted scope, when the server states it.
     pub scope: Option<String>,
+    /// The ID token's claims as JSON text, once checked (see `id_token`).
+    pub claims: Option<String>,
+}
+
+impl TokenSet {
+    /// True when the access token has no known expiry, or expires more than `leeway` seconds after `now` (ms).
+    pub fn is_fresh(&self, now: f64, leeway: u32) -> bool {
+        self.expires_at.is_none_or(|at| now / 1000.0 + f64::from(leeway) < at as f64)
+    }
+
+    /// The set as a JSON object with the JS `TokenSet` names, for the token holder's storage.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{");
+        for (key, value) in [
+            ("accessToken", Some(&self.access_token)),
+            ("tokenType", Some(&self.token_type)),
+            ("refreshToken", self.refresh_token.as_ref()),
+            ("idToken", self.id_token.as_ref()),
+            ("scope", self.scope.as_ref()),
+            ("claims", self.claims.as_ref()),
+        ] {
+            if let Some(value) = value {
+                json::push_key(&mut out, key);
+                json::push_string(&mut out, value);
+            }
+        }
+        if let Some(at) = self.expires_at {
+            json::push_key(&mut out, "expiresAt");
+            json::push_u64(&mut out, at);
+        }
+        out.push('}');
+        out
+    }
+
+    /// Reads `to_json`'s output back; `None` for anything else (a stale or edited record).
+    pub fn from_json(record: &impl JsonObject) -> Option<Self> {
+        let text = |key| match record.field(key) {
+            JsonField::Str(s) => Some(s),
+            _ => None,
+        };
+        Some(Self {
+            access_token: text("accessToken").filter(|t| !t.is_empty())?,
+            token_type: text("tokenType")?,
+            expires_at: match record.field("expiresAt") {
+                JsonField::Absent => None,
+                JsonField::Num(n) if n.is_finite() && n >= 0.0 => Some(n as u64),
+                _ => return None,
+            },
+            refresh_token: text("refreshToken"),
+            id_token: text("idToken"),
+            scope: text("scope"),
+            claims: text("claims"),
+        })
+    }
 }
 
 /// Form body redeeming an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.5).
@@ -43,6 +97,17 @@ pub fn refresh_request(config: &ClientConfig, refresh_token: &str) -> String {
     body
 }
 
+/// Form body of a revocation (RFC 7009 §2.1); `hint` is `access_token` or `refresh_token`.
+pub fn revocation_request(config: &ClientConfig, token: &str, hint: Option<&str>) -> String {
+    let mut body = String::new();
+    form::push_pair(&mut body, "token", token);
+    if let Some(hint) = hint {
+        form::push_pair(&mut body, "token_type_hint", hint);
+    }
+    form::push_pair(&mut body, "client_id", &config.client_id);
+    body
+}
+
 /// Validates a token endpoint answer: `body` is the parsed JSON object, `None` when the body
 /// was not a JSON object; `now` is epoch milliseconds.
 pub fn parse_response(status: u16, body: Option<&impl JsonObject>, now: f64) -> Result<TokenSet> {
@@ -61,8 +126,9 @@ pub fn parse_response(status: u16, body: Option<&impl JsonObject>, now: f64) -> 
     };
     let expires_at = match body.field("expires_in") {
         JsonField::Absent => None,
+        // `as` saturates for huge values, and so does the sum: never an overflow.
         JsonField::Num(seconds) if seconds.is_finite() && seconds >= 0.0 => {
-            Some((now / 1000.0) as u64 + seconds as u64)
+            Some(((now / 1000.0) as u64).saturating_add(seconds as u64))
         }
         _ => return Err(invalid(status, "expires_in is not a non-negative number")),
     };
@@ -73,7 +139,17 @@ pub fn parse_response(status: u16, body: Option<&impl JsonObject>, now: f64) -> 
         refresh_token: optional_string(body, "refresh_token", status)?,
         id_token: optional_string(body, "id_token", status)?,
         scope: optional_string(body, "scope", status)?,
+        claims: None,
     })
+}
+
+/// Validates a revocation answer (RFC 7009 §2.2): any 2xx is success, whatever the body.
+pub fn parse_revocation(status: u16, body: Option<&impl JsonObject>) -> Result<()> {
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(error_response(status, body))
+    }
 }
 
 fn error_response(status: u16, body: Option<&impl JsonObject>) -> OAuthError {
@@ -138,9 +214,12 @@ mod tests {
                 refresh_token: Some("rt".into()),
                 id_token: Some("it".into()),
                 scope: Some("openid".into()),
+                claims: None,
             }
         );
         assert_eq!(parse(201, r#"{"access_token":"a","token_type":"DPoP"}"#).unwrap().expires_at, None);
+        let forever = parse(200, r#"{"access_token":"a","token_type":"bearer","expires_in":1e300}"#).unwrap();
+        assert_eq!(forever.expires_at, Some(u64::MAX), "saturates instead of overflowing");
     }
 
     #[test]
@@ -165,6 +244,37 @@ mod tests {
             assert_eq!(error.code, ErrorCode::InvalidTokenResponse, "{body}");
             assert_eq!(error.status, Some(200));
         }
+    }
+
+    #[test]
+    fn stored_form_round_trips_and_freshness() {
+        let mut tokens =
+            parse(200, r#"{"access_token":"a\"b","token_type":"Bearer","expires_in":100,"refresh_token":"r"}"#)
+                .unwrap();
+        tokens.claims = Some(r#"{"sub":"u"}"#.into());
+        assert_eq!(TokenSet::from_json(&object(&tokens.to_json()).unwrap()), Some(tokens.clone()));
+        assert!(TokenSet::from_json(&object(r#"{"accessToken":"","tokenType":"x"}"#).unwrap()).is_none());
+        assert!(
+            TokenSet::from_json(&object(r#"{"accessToken":"a","tokenType":"x","expiresAt":"1"}"#).unwrap()).is_none()
+        );
+        assert!(tokens.is_fresh(NOW, 30));
+        assert!(!tokens.is_fresh(NOW + 70_000.0, 30));
+        tokens.expires_at = None;
+        assert!(tokens.is_fresh(f64::MAX, 30));
+    }
+
+    #[test]
+    fn revocation_body_and_answers() {
+        let config = config::sample();
+        assert_eq!(
+            revocation_request(&config, "r t", Some("refresh_token")),
+            "token=r+t&token_type_hint=refresh_token&client_id=spa"
+        );
+        assert_eq!(revocation_request(&config, "a", None), "token=a&client_id=spa");
+        parse_revocation(200, object("").as_ref()).unwrap();
+        let error = parse_revocation(400, object(r#"{"error":"unsupported_token_type"}"#).as_ref()).unwrap_err();
+        assert_eq!((error.code, error.error.as_deref()), (ErrorCode::TokenError, Some("unsupported_token_type")));
+        assert_eq!(parse_revocation(503, object("busy").as_ref()).unwrap_err().code, ErrorCode::InvalidTokenResponse);
     }
 
     #[test]

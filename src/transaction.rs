@@ -16,6 +16,8 @@ pub struct Transaction {
     pub state: String,
     /// The PKCE code verifier.
     pub verifier: String,
+    /// The OpenID Connect nonce, for logins whose scope has `openid`.
+    pub nonce: Option<String>,
     /// The redirect URI the authorize request used.
     pub redirect_uri: String,
     /// The client that started the login.
@@ -30,10 +32,18 @@ pub struct Transaction {
 
 impl Transaction {
     /// Starts a transaction for `config`.
-    pub fn new(config: &ClientConfig, state: String, verifier: String, now: f64, app_state: Option<String>) -> Self {
+    pub fn new(
+        config: &ClientConfig,
+        state: String,
+        verifier: String,
+        nonce: Option<String>,
+        now: f64,
+        app_state: Option<String>,
+    ) -> Self {
         Self {
             state,
             verifier,
+            nonce,
             redirect_uri: config.redirect_uri.clone(),
             client_id: config.client_id.clone(),
             issuer: config.issuer.clone(),
@@ -60,6 +70,7 @@ impl Transaction {
         for (key, value) in [
             ("state", Some(&self.state)),
             ("verifier", Some(&self.verifier)),
+            ("nonce", self.nonce.as_ref()),
             ("redirectUri", Some(&self.redirect_uri)),
             ("clientId", Some(&self.client_id)),
             ("issuer", self.issuer.as_ref()),
@@ -94,6 +105,7 @@ impl Transaction {
         Ok(Self {
             state,
             verifier,
+            nonce: optional(record, "nonce")?,
             redirect_uri: required(record, "redirectUri")?,
             client_id: required(record, "clientId")?,
             issuer: optional(record, "issuer")?,
@@ -132,7 +144,14 @@ fn corrupt(field: &str) -> OAuthError {
 
 #[cfg(test)]
 pub(crate) fn sample(config: &ClientConfig, now: f64) -> Transaction {
-    Transaction::new(config, "s".repeat(43), "v".repeat(43), now, Some("{\"to\":\"/home\"}".into()))
+    Transaction::new(
+        config,
+        "s".repeat(43),
+        "v".repeat(43),
+        Some("n".repeat(43)),
+        now,
+        Some("{\"to\":\"/home\"}".into()),
+    )
 }
 
 #[cfg(test)]
@@ -148,6 +167,7 @@ mod tests {
         assert_eq!(Transaction::from_json(&object(&text).unwrap()).unwrap(), tx);
         let mut bare = tx.clone();
         bare.issuer = None;
+        bare.nonce = None;
         bare.app_state = None;
         assert_eq!(Transaction::from_json(&object(&bare.to_json()).unwrap()).unwrap(), bare);
     }

@@ -300,3 +300,145 @@ fn allocator_reuses_memory_on_a_long_lived_page() {
     let big: Vec<u8> = vec![7; 3 << 20];
     assert!(big.iter().all(|&b| b == 7));
 }
+
+/// Logs `c` in through the stub (code flow), so its holder has the login's tokens.
+async fn logged_in(c: &Client) -> pkce_wasm::TokenSet {
+    let url = c.authorize_url(&AuthorizeParams::default(), None).unwrap();
+    finish(c, &callback(&url, "")).await.unwrap().tokens
+}
+
+fn refreshes(sent: &[(String, String, String)]) -> usize {
+    sent.iter().filter(|(_, body, _)| body.starts_with("grant_type=refresh_token")).count()
+}
+
+#[wasm_bindgen_test]
+async fn holder_keeps_tokens_per_storage_mode_and_clears() {
+    use pkce_wasm::config::TokenStorage;
+    for (mode, test) in
+        [(TokenStorage::Memory, "hold-mem"), (TokenStorage::Session, "hold-ses"), (TokenStorage::Local, "hold-loc")]
+    {
+        let c = client("ok", test, |c| c.token_storage = mode);
+        assert_eq!(c.tokens().unwrap(), None);
+        let tokens = logged_in(&c).await;
+        assert_eq!(c.tokens().unwrap().as_ref(), Some(&tokens), "{test}");
+        let key = format!("t-{test}:tokens");
+        let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+        let stored = (storage().get_item(&key).unwrap(), local.get_item(&key).unwrap());
+        match mode {
+            TokenStorage::Memory => assert_eq!(stored, (None, None)),
+            TokenStorage::Session => assert!(stored.0.is_some() && stored.1.is_none()),
+            TokenStorage::Local => assert!(stored.0.is_none() && stored.1.is_some()),
+        }
+        assert_eq!(c.access_token().await.unwrap(), "at-1", "fresh: no refresh");
+        c.clear().unwrap();
+        assert_eq!(c.tokens().unwrap(), None);
+        assert_eq!(c.access_token().await.unwrap_err().code, ErrorCode::LoginRequired);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn concurrent_access_token_calls_share_one_refresh() {
+    let c = client("expiring", "share", |_| {});
+    logged_in(&c).await;
+    let (a, b, d) = futures_join(c.access_token(), c.access_token(), c.access_token()).await;
+    assert_eq!(
+        (a.unwrap(), b.unwrap(), d.unwrap()),
+        ("at-rt-0".to_string(), "at-rt-0".to_string(), "at-rt-0".to_string())
+    );
+    assert_eq!(refreshes(&requests("share").await), 1);
+    assert_eq!(c.tokens().unwrap().unwrap().refresh_token.as_deref(), Some("rt-0+"), "rotated token kept");
+}
+
+#[wasm_bindgen_test]
+async fn two_tabs_in_local_mode_redeem_a_rotating_refresh_token_once() {
+    use pkce_wasm::config::TokenStorage;
+    let tab_a = client("expiring", "tabs", |c| c.token_storage = TokenStorage::Local);
+    let tab_b = client("expiring", "tabs", |c| c.token_storage = TokenStorage::Local);
+    logged_in(&tab_a).await;
+    assert!(tab_b.tokens().unwrap().is_some(), "tab B sees tab A's tokens");
+    let (a, b, _) = futures_join(tab_a.access_token(), tab_b.access_token(), async {}).await;
+    assert_eq!((a.unwrap(), b.unwrap()), ("at-rt-0".to_string(), "at-rt-0".to_string()));
+    assert_eq!(refreshes(&requests("tabs").await), 1, "the second tab re-read storage under the lock");
+    tab_a.clear().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn invalid_grant_on_refresh_clears_the_holder() {
+    let c = client("rejecting", "reject", |_| {});
+    logged_in(&c).await;
+    let error = c.access_token().await.unwrap_err();
+    assert_eq!((error.code, error.error.as_deref()), (ErrorCode::TokenError, Some("invalid_grant")));
+    assert_eq!(c.tokens().unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+async fn discovery_falls_back_checks_the_issuer_and_caches() {
+    let mut config = ClientConfig::new("spa", "http://127.0.0.1:8000/callback", "", "");
+    config.storage_prefix = "t-disc".into();
+    let issuer = format!("{STUB}/iss/a");
+    let c = Client::discover(&issuer, config.clone()).await.unwrap();
+    assert_eq!(c.config().issuer.as_deref(), Some(issuer.as_str()));
+    assert!(c.config().require_iss, "authorization_response_iss_parameter_supported");
+    assert!(c.config().token_endpoint.ends_with("t=discovered-a"));
+    Client::discover(&issuer, config.clone()).await.unwrap();
+    let b = Client::discover(&format!("{STUB}/iss/b"), config.clone()).await.unwrap();
+    assert!(b.config().revocation_endpoint.as_deref().unwrap().ends_with("t=discovered-b"));
+    let evil = Client::discover(&format!("{STUB}/iss/evil"), config.clone()).await.err().unwrap();
+    assert_eq!(evil.code, ErrorCode::DiscoveryError);
+    let response: web_sys::Response = JsFuture::from(fetch_url(&format!("{STUB}/requests"))).await.unwrap().into();
+    let list: Array = JsFuture::from(response.json().unwrap()).await.unwrap().into();
+    let gets = list
+        .iter()
+        .filter(|r| Reflect::get(r, &"path".into()).unwrap().as_string().unwrap().contains("/iss/a"))
+        .count();
+    assert_eq!(gets, 2, "RFC 8414 then OpenID for the first discovery, none for the cached second");
+}
+
+#[wasm_bindgen_test]
+async fn revoke_and_logout_url() {
+    let c = client("ok", "revoke", |c| {
+        c.revocation_endpoint = Some(format!("{STUB}/token/revoke?t=revoke"));
+        c.end_session_endpoint = Some("https://as.example/logout".into());
+    });
+    c.revoke("rt-9", Some("refresh_token")).await.unwrap();
+    assert_eq!(requests("revoke").await[0].1, "token=rt-9&token_type_hint=refresh_token&client_id=spa");
+    let params = pkce_wasm::logout::LogoutParams { state: Some("s".into()), ..Default::default() };
+    assert_eq!(c.logout_url(&params).unwrap(), "https://as.example/logout?state=s&client_id=spa");
+}
+
+/// Polls three futures together on the page's event loop (no executor crate needed).
+async fn futures_join<A, B, C>(a: A, b: B, c: C) -> (A::Output, B::Output, C::Output)
+where
+    A: core::future::Future,
+    B: core::future::Future,
+    C: core::future::Future,
+{
+    use core::pin::pin;
+    use core::task::Poll;
+    let (mut a, mut b, mut c) = (pin!(a), pin!(b), pin!(c));
+    let (mut ra, mut rb, mut rc) = (None, None, None);
+    core::future::poll_fn(|cx| {
+        if ra.is_none() {
+            if let Poll::Ready(v) = a.as_mut().poll(cx) {
+                ra = Some(v);
+            }
+        }
+        if rb.is_none() {
+            if let Poll::Ready(v) = b.as_mut().poll(cx) {
+                rb = Some(v);
+            }
+        }
+        if rc.is_none() {
+            if let Poll::Ready(v) = c.as_mut().poll(cx) {
+                rc = Some(v);
+            }
+        }
+        if ra.is_some() && rb.is_some() && rc.is_some() {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
+    (ra.unwrap(), rb.unwrap(), rc.unwrap())
+}

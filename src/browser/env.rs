@@ -3,6 +3,8 @@
 use crate::error::{ErrorCode, OAuthError, Result};
 use crate::json::{JsonField, JsonObject};
 use crate::platform::Env;
+use alloc::string::String;
+use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -26,10 +28,25 @@ impl JsJson {
     }
 }
 
-impl JsonObject for JsJson {
-    fn field(&self, key: &str) -> JsonField {
+impl JsJson {
+    fn get(&self, key: &str) -> JsValue {
         // Keys looked up are protocol names, none of which exists on Object.prototype.
-        let value = js_sys::Reflect::get(&self.0, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        js_sys::Reflect::get(&self.0, &key.into()).unwrap_or(JsValue::UNDEFINED)
+    }
+}
+
+impl JsonObject for JsJson {
+    fn strings(&self, key: &str) -> Option<Vec<String>> {
+        let value = self.get(key);
+        if !is_array(&value) {
+            return None;
+        }
+        let array: &js_sys::Array = value.unchecked_ref();
+        array.iter().map(|item| item.as_string()).collect()
+    }
+
+    fn field(&self, key: &str) -> JsonField {
+        let value = self.get(key);
         if value.is_undefined() {
             JsonField::Absent
         } else if value.is_null() {
@@ -38,6 +55,8 @@ impl JsonObject for JsJson {
             JsonField::Str(s)
         } else if let Some(n) = value.as_f64() {
             JsonField::Num(n)
+        } else if let Some(b) = value.as_bool() {
+            JsonField::Bool(b)
         } else {
             JsonField::Other
         }

@@ -1,4 +1,4 @@
-//! The token endpoint POST through `fetch`: a CORS "simple request", so no preflight.
+//! Requests to the authorization server through `fetch`: CORS "simple requests", so no preflight.
 
 use super::env::JsJson;
 use crate::error::{ErrorCode, OAuthError, Result};
@@ -25,27 +25,35 @@ impl Transport for FetchTransport {
     type Json = JsJson;
 
     async fn post_form(&self, url: &str, body: &str, timeout_secs: u32) -> Result<HttpResponse<JsJson>> {
-        let init = request_init(body, timeout_secs);
-        let promise = fetch_with(url, &init).map_err(|_| browser_required())?;
-        let response: web_sys::Response = JsFuture::from(promise).await.map_err(failure)?.into();
-        let status = response.status();
-        let text = JsFuture::from(response.text().map_err(failure)?).await.map_err(failure)?;
-        if js_sys::JsString::from(text.clone()).length() > MAX_BODY {
-            return Err(
-                OAuthError::new(ErrorCode::InvalidTokenResponse, "token response is larger than 1 MiB").status(status)
-            );
-        }
-        Ok(HttpResponse { status, body: JsJson::parse(&text) })
+        send(url, &request_init(Some(body), timeout_secs)).await
+    }
+
+    async fn get_json(&self, url: &str, timeout_secs: u32) -> Result<HttpResponse<JsJson>> {
+        send(url, &request_init(None, timeout_secs)).await
     }
 }
 
-fn request_init(body: &str, timeout_secs: u32) -> Object {
-    let headers = Object::new();
-    set(&headers, "content-type", &"application/x-www-form-urlencoded".into());
+async fn send(url: &str, init: &Object) -> Result<HttpResponse<JsJson>> {
+    let promise = fetch_with(url, init).map_err(|_| browser_required())?;
+    let response: web_sys::Response = JsFuture::from(promise).await.map_err(failure)?.into();
+    let status = response.status();
+    let text = JsFuture::from(response.text().map_err(failure)?).await.map_err(failure)?;
+    if js_sys::JsString::from(text.clone()).length() > MAX_BODY {
+        return Err(OAuthError::new(ErrorCode::InvalidTokenResponse, "response is larger than 1 MiB").status(status));
+    }
+    Ok(HttpResponse { status, body: JsJson::parse(&text) })
+}
+
+/// A POST of `body` as a form, or a GET; CORS-safelisted headers only, so never a preflight.
+fn request_init(body: Option<&str>, timeout_secs: u32) -> Object {
     let init = Object::new();
-    set(&init, "method", &"POST".into());
-    set(&init, "headers", &headers);
-    set(&init, "body", &body.into());
+    if let Some(body) = body {
+        let headers = Object::new();
+        set(&headers, "content-type", &"application/x-www-form-urlencoded".into());
+        set(&init, "method", &"POST".into());
+        set(&init, "headers", &headers);
+        set(&init, "body", &body.into());
+    }
     set(&init, "credentials", &"omit".into());
     set(&init, "redirect", &"manual".into());
     set(&init, "cache", &"no-store".into());

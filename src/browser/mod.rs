@@ -1,15 +1,18 @@
-//! The browser behind the core's traits: `sessionStorage`, `fetch`, `location`/`history`,
-//! `crypto.getRandomValues`, `JSON.parse`. Compiled for wasm32 only.
+//! The browser behind the core's traits: Web Storage, `fetch`, `location`/`history`,
+//! `crypto.getRandomValues`, `JSON.parse`, Web Locks. Compiled for wasm32 only.
 
 pub(crate) mod env;
 mod fetch;
+pub(crate) mod locks;
 pub(crate) mod navigation;
+mod promise;
 mod storage;
 
 pub use env::{BrowserEnv, JsJson};
 pub(crate) use fetch::set;
 pub use fetch::FetchTransport;
-pub use storage::SessionStore;
+pub(crate) use promise::promise;
+pub use storage::WebStore;
 
 use crate::error::{ErrorCode, OAuthError, Result};
 use wasm_bindgen::JsCast;

@@ -1,17 +1,26 @@
-//! `sessionStorage` as a `Store`: per tab, survives reloads, gone with the tab.
-use alloc::string::String;
-use alloc::vec::Vec;
+//! `sessionStorage` and `localStorage` as a `Store`.
 
 use crate::error::{ErrorCode, OAuthError, Result};
 use crate::platform::Store;
+use alloc::string::String;
+use alloc::vec::Vec;
 
-/// The tab's `sessionStorage`.
-pub struct SessionStore(web_sys::Storage);
+/// One of the page's Web Storage areas.
+pub struct WebStore(web_sys::Storage);
 
-impl SessionStore {
-    /// Opens `sessionStorage`; `storage_unavailable` when it is disabled or missing.
-    pub fn open() -> Result<Self> {
-        match super::window()?.session_storage() {
+impl WebStore {
+    /// `sessionStorage`: per tab, survives reloads. `storage_unavailable` when disabled or missing.
+    pub fn session() -> Result<Self> {
+        Self::wrap(super::window()?.session_storage())
+    }
+
+    /// `localStorage`: shared by the origin's tabs. `storage_unavailable` when disabled or missing.
+    pub fn local() -> Result<Self> {
+        Self::wrap(super::window()?.local_storage())
+    }
+
+    fn wrap(storage: core::result::Result<Option<web_sys::Storage>, wasm_bindgen::JsValue>) -> Result<Self> {
+        match storage {
             Ok(Some(storage)) => Ok(Self(storage)),
             _ => Err(unavailable()),
         }
@@ -19,10 +28,10 @@ impl SessionStore {
 }
 
 fn unavailable() -> OAuthError {
-    OAuthError::new(ErrorCode::StorageUnavailable, "sessionStorage is disabled, missing or full")
+    OAuthError::new(ErrorCode::StorageUnavailable, "web storage is disabled, missing or full")
 }
 
-impl Store for SessionStore {
+impl Store for WebStore {
     fn get(&self, key: &str) -> Result<Option<String>> {
         self.0.get_item(key).map_err(|_| unavailable())
     }

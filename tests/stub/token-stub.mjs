@@ -18,7 +18,36 @@ const MODES = {
   empty: () => [200, { "content-type": "application/json" }, ""],
   big: () => [200, { "content-type": "application/json" }, `{"access_token":"${"a".repeat(10 * 1024 * 1024)}","token_type":"bearer"}`],
   hang: () => null,
+  // Login tokens that are already expired; refreshes give fresh, rotated ones.
+  expiring: (form) =>
+    form.get("grant_type") === "refresh_token"
+      ? json(200, { ...TOKENS, access_token: `at-${form.get("refresh_token")}`, refresh_token: `${form.get("refresh_token")}+` })
+      : json(200, { ...TOKENS, expires_in: 0, refresh_token: "rt-0" }),
+  // Login tokens that are already expired; every refresh is refused.
+  rejecting: (form) =>
+    form.get("grant_type") === "refresh_token"
+      ? json(400, { error: "invalid_grant", error_description: "refresh token revoked" })
+      : json(200, { ...TOKENS, expires_in: 0 }),
+  revoke: () => [200, {}, ""],
 };
+
+/** Metadata for issuer `${origin}/iss/${name}`: `a` only at the OpenID location, `b` only at
+ * the RFC 8414 one, `evil` claims another issuer. */
+function metadata(origin, path) {
+  const m = path.match(/^\/(?:\.well-known\/oauth-authorization-server\/iss\/(\w+)|iss\/(\w+)\/\.well-known\/openid-configuration)$/);
+  if (!m) return null;
+  const [name, rfc8414] = [m[1] ?? m[2], m[1] !== undefined];
+  if ((name === "a" && rfc8414) || (name === "b" && !rfc8414)) return null;
+  const issuer = name === "evil" ? `${origin}/iss/other` : `${origin}/iss/${name}`;
+  return {
+    issuer,
+    authorization_endpoint: `${issuer}/authorize`,
+    token_endpoint: `${origin}/token/ok?t=discovered-${name}`,
+    revocation_endpoint: `${origin}/token/revoke?t=discovered-${name}`,
+    code_challenge_methods_supported: ["S256"],
+    authorization_response_iss_parameter_supported: true,
+  };
+}
 
 let requests = [];
 
@@ -48,8 +77,14 @@ const server = http.createServer((req, res) => {
       res.writeHead(204, { ...cors, "access-control-allow-headers": "*", "access-control-allow-methods": "POST" });
       return res.end();
     }
-    const mode = new URL(req.url, "http://stub").pathname.replace(/^\/token\//, "");
-    const answer = MODES[mode]?.();
+    const url = new URL(req.url, `http://${req.headers.host}`);
+    if (req.method === "GET") {
+      const doc = metadata(url.origin, url.pathname);
+      res.writeHead(doc ? 200 : 404, { ...cors, "content-type": "application/json" });
+      return res.end(doc ? JSON.stringify(doc) : "{}");
+    }
+    const mode = url.pathname.replace(/^\/token\//, "");
+    const answer = MODES[mode]?.(new URLSearchParams(body));
     if (answer === null) return; // hang: never answer
     const [status, headers, text] = answer ?? [404, {}, "no such mode"];
     res.writeHead(status, { ...cors, ...headers });

@@ -11,6 +11,8 @@ import init, {
   type TokenSet,
   type CallbackResult,
   type OAuthErrorCode,
+  type DiscoveryConfig,
+  type LogoutOptions,
 } from "pkce-wasm";
 
 interface AppState { returnTo: string }
@@ -29,7 +31,24 @@ export async function main(): Promise<TokenSet | undefined> {
     storagePrefix: "app",
     transactionTtl: 300,
     timeout: 10,
+    revocationEndpoint: "https://as.example/revoke",
+    endSessionEndpoint: "https://as.example/logout",
+    tokenStorage: "local",
+    refreshLeeway: 60,
   };
+  const discovered: PkceClient = await PkceClient.discover("https://as.example", { clientId: "spa", redirectUri: config.redirectUri, tokenStorage: "session" } satisfies DiscoveryConfig);
+  const held: TokenSet | undefined = discovered.tokens();
+  const claims: Record<string, unknown> | undefined = held?.claims;
+  console.log(claims?.["sub"]);
+  const bearer: string = await discovered.getAccessToken();
+  await discovered.revoke(bearer, "access_token");
+  await discovered.revoke(bearer);
+  const bye: LogoutOptions = { idTokenHint: held?.idToken, postLogoutRedirectUri: "https://app.example/", state: "s" };
+  const logoutAt: string = discovered.logoutUrl(bye);
+  console.log(logoutAt, discovered.logoutUrl());
+  await discovered.logout(bye);
+  await discovered.logout();
+  discovered.clear();
   const client = new PkceClient(config);
   const options: AuthorizeOptions = { scope: "openid profile", extraParams: { prompt: "login" }, appState: { returnTo: "/" } };
   const url: string = client.authorizeUrl(options);

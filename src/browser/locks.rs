@@ -1,0 +1,28 @@
+//! The Web Locks API: runs a job while holding a lock shared by every tab of the origin.
+
+use super::promise::promise as future_to_promise;
+use core::future::Future;
+use js_sys::{Promise, Reflect};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    type LockManager;
+    #[wasm_bindgen(method)]
+    fn request(this: &LockManager, name: &str, callback: &JsValue) -> Promise;
+}
+
+/// Runs `job` under the lock `name` (`navigator.locks.request`); the lock is released when the
+/// job settles. Without the API (very old browsers) the job runs unlocked.
+pub fn with_lock<F>(name: &str, job: F) -> Promise
+where
+    F: Future<Output = Result<JsValue, JsValue>> + 'static,
+{
+    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).unwrap_or(JsValue::UNDEFINED);
+    let locks = Reflect::get(&navigator, &"locks".into()).unwrap_or(JsValue::UNDEFINED);
+    if !locks.is_object() {
+        return future_to_promise(job);
+    }
+    let callback = Closure::once_into_js(move |_lock: JsValue| future_to_promise(job));
+    locks.unchecked_into::<LockManager>().request(name, &callback)
+}

@@ -1,0 +1,175 @@
+//! Authorization server metadata: RFC 8414 with the OpenID Connect Discovery fallback.
+
+use crate::config::ClientConfig;
+use crate::error::{ErrorCode, OAuthError, Result};
+use crate::json::{self, JsonField, JsonObject};
+use crate::url;
+use alloc::string::String;
+
+/// What a client needs from the metadata document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Metadata {
+    /// `issuer`, equal to the one asked for.
+    pub issuer: String,
+    /// `authorization_endpoint`.
+    pub authorization_endpoint: String,
+    /// `token_endpoint`.
+    pub token_endpoint: String,
+    /// `revocation_endpoint` (RFC 7009), if advertised.
+    pub revocation_endpoint: Option<String>,
+    /// `end_session_endpoint` (OpenID RP-initiated logout), if advertised.
+    pub end_session_endpoint: Option<String>,
+    /// `authorization_response_iss_parameter_supported` (RFC 9207).
+    pub iss_parameter_supported: bool,
+}
+
+/// The two places to look, in order: RFC 8414 §3.1 (well-known segment inserted before the
+/// issuer's path) and OpenID Connect Discovery §4 (appended to the issuer).
+pub fn metadata_urls(issuer: &str) -> Result<[String; 2]> {
+    let valid = url::parse(issuer)
+        .is_some_and(|u| u.query.is_none() && u.fragment.is_none() && !u.has_userinfo && u.is_secure_or_loopback());
+    if !valid {
+        return Err(discovery_error("issuer must be an https URL without query or fragment"));
+    }
+    let authority_start = issuer.find("://").map_or(0, |i| i + 3);
+    let (origin, path) = match issuer[authority_start..].find('/') {
+        Some(i) => issuer.split_at(authority_start + i),
+        None => (issuer, ""),
+    };
+    let rfc8414 = crate::text::concat(&[origin, "/.well-known/oauth-authorization-server", path.trim_end_matches('/')]);
+    let openid = crate::text::concat(&[issuer.trim_end_matches('/'), "/.well-known/openid-configuration"]);
+    Ok([rfc8414, openid])
+}
+
+/// Validates a metadata document fetched for `issuer` (RFC 8414 §3.3: `issuer` must be identical).
+pub fn parse_metadata(issuer: &str, doc: &impl JsonObject) -> Result<Metadata> {
+    if doc.field("issuer") != JsonField::Str(issuer.into()) {
+        return Err(discovery_error("metadata issuer is not the requested issuer"));
+    }
+    let required = |key| match doc.field(key) {
+        JsonField::Str(s) => Ok(s),
+        _ => Err(OAuthError::with_parts(ErrorCode::DiscoveryError, &["metadata has no ", key])),
+    };
+    let optional = |key| match doc.field(key) {
+        JsonField::Str(s) => Some(s),
+        _ => None,
+    };
+    if let Some(methods) = doc.strings("code_challenge_methods_supported") {
+        if !methods.iter().any(|m| m == "S256") {
+            return Err(discovery_error("the server does not support PKCE S256"));
+        }
+    } else if doc.field("code_challenge_methods_supported") != JsonField::Absent {
+        return Err(discovery_error("code_challenge_methods_supported is not a list of strings"));
+    }
+    let metadata = Metadata {
+        issuer: issuer.into(),
+        authorization_endpoint: required("authorization_endpoint")?,
+        token_endpoint: required("token_endpoint")?,
+        revocation_endpoint: optional("revocation_endpoint"),
+        end_session_endpoint: optional("end_session_endpoint"),
+        iss_parameter_supported: doc.field("authorization_response_iss_parameter_supported") == JsonField::Bool(true),
+    };
+    Ok(metadata)
+}
+
+impl Metadata {
+    /// Fills the endpoints, issuer and `requireIss` of `config` from the metadata.
+    pub fn apply(&self, config: &mut ClientConfig) {
+        config.issuer = Some(self.issuer.clone());
+        config.authorization_endpoint = self.authorization_endpoint.clone();
+        config.token_endpoint = self.token_endpoint.clone();
+        config.revocation_endpoint = self.revocation_endpoint.clone();
+        config.end_session_endpoint = self.end_session_endpoint.clone();
+        config.require_iss |= self.iss_parameter_supported;
+    }
+
+    /// The metadata as a JSON document with the RFC 8414 names, so `parse_metadata` reads it back.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{");
+        for (key, value) in [
+            ("issuer", Some(&self.issuer)),
+            ("authorization_endpoint", Some(&self.authorization_endpoint)),
+            ("token_endpoint", Some(&self.token_endpoint)),
+            ("revocation_endpoint", self.revocation_endpoint.as_ref()),
+            ("end_session_endpoint", self.end_session_endpoint.as_ref()),
+        ] {
+            if let Some(value) = value {
+                json::push_key(&mut out, key);
+                json::push_string(&mut out, value);
+            }
+        }
+        json::push_key(&mut out, "authorization_response_iss_parameter_supported");
+        out.push_str(if self.iss_parameter_supported { "true" } else { "false" });
+        out.push('}');
+        out
+    }
+
+    /// The storage key of cached metadata for `issuer`.
+    pub fn cache_key(prefix: &str, issuer: &str) -> String {
+        crate::text::concat(&[prefix, ":meta:", issuer])
+    }
+}
+
+fn discovery_error(message: &str) -> OAuthError {
+    OAuthError::new(ErrorCode::DiscoveryError, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::test_json::object;
+
+    #[test]
+    fn well_known_locations() {
+        assert_eq!(
+            metadata_urls("https://as.example").unwrap(),
+            [
+                "https://as.example/.well-known/oauth-authorization-server",
+                "https://as.example/.well-known/openid-configuration"
+            ]
+        );
+        assert_eq!(
+            metadata_urls("https://as.example/tenant/a/").unwrap(),
+            [
+                "https://as.example/.well-known/oauth-authorization-server/tenant/a",
+                "https://as.example/tenant/a/.well-known/openid-configuration"
+            ]
+        );
+        assert_eq!(
+            metadata_urls("http://127.0.0.1:3000/oidc").unwrap()[0],
+            "http://127.0.0.1:3000/.well-known/oauth-authorization-server/oidc"
+        );
+        for bad in ["http://as.example", "https://as.example?x=1", "https://as.example#f", "as.example"] {
+            assert_eq!(metadata_urls(bad).unwrap_err().code, ErrorCode::DiscoveryError, "{bad}");
+        }
+    }
+
+    const DOC: &str = r#"{"issuer":"https://as.example/t","authorization_endpoint":"https://as.example/t/auth","token_endpoint":"https://as.example/t/token","revocation_endpoint":"https://as.example/t/revoke","end_session_endpoint":"https://as.example/t/logout","code_challenge_methods_supported":["S256"],"authorization_response_iss_parameter_supported":true}"#;
+
+    #[test]
+    fn reads_and_applies_metadata() {
+        let metadata = parse_metadata("https://as.example/t", &object(DOC).unwrap()).unwrap();
+        assert!(metadata.iss_parameter_supported);
+        let mut config = crate::config::sample();
+        metadata.apply(&mut config);
+        assert!(config.require_iss);
+        assert_eq!(config.issuer.as_deref(), Some("https://as.example/t"));
+        assert_eq!(config.revocation_endpoint.as_deref(), Some("https://as.example/t/revoke"));
+        config.validate().unwrap();
+        let cached = parse_metadata("https://as.example/t", &object(&metadata.to_json()).unwrap()).unwrap();
+        assert_eq!(cached, metadata);
+    }
+
+    #[test]
+    fn refuses_wrong_issuer_missing_endpoints_and_no_s256() {
+        let check = |issuer: &str, doc: &str| parse_metadata(issuer, &object(doc).unwrap()).unwrap_err().code;
+        assert_eq!(check("https://as.example/t/", DOC), ErrorCode::DiscoveryError, "trailing slash differs");
+        assert_eq!(check("https://as.example/t", &DOC.replace("[\"S256\"]", "[\"plain\"]")), ErrorCode::DiscoveryError);
+        assert_eq!(check("https://as.example/t", &DOC.replace("[\"S256\"]", "\"S256\"")), ErrorCode::DiscoveryError);
+        assert_eq!(check("https://as.example/t", &DOC.replace("token_endpoint", "x")), ErrorCode::DiscoveryError);
+        let without_iss = DOC.replace("true}", "\"yes\"}");
+        assert!(
+            !parse_metadata("https://as.example/t", &object(&without_iss).unwrap()).unwrap().iss_parameter_supported
+        );
+    }
+}
