@@ -46,13 +46,8 @@ pub fn parse_metadata(issuer: &str, doc: &impl JsonObject) -> Result<Metadata> {
     if doc.field("issuer") != JsonField::Str(issuer.into()) {
         return Err(discovery_error("metadata issuer is not the requested issuer"));
     }
-    let required = |key| match doc.field(key) {
-        JsonField::Str(s) => Ok(s),
-        _ => Err(OAuthError::with_parts(ErrorCode::DiscoveryError, &["metadata has no ", key])),
-    };
-    let optional = |key| match doc.field(key) {
-        JsonField::Str(s) => Some(s),
-        _ => None,
+    let required = |key| {
+        doc.string(key).ok_or_else(|| OAuthError::with_parts(ErrorCode::DiscoveryError, &["metadata has no ", key]))
     };
     if let Some(methods) = doc.strings("code_challenge_methods_supported") {
         if !methods.iter().any(|m| m == "S256") {
@@ -65,8 +60,8 @@ pub fn parse_metadata(issuer: &str, doc: &impl JsonObject) -> Result<Metadata> {
         issuer: issuer.into(),
         authorization_endpoint: required("authorization_endpoint")?,
         token_endpoint: required("token_endpoint")?,
-        revocation_endpoint: optional("revocation_endpoint"),
-        end_session_endpoint: optional("end_session_endpoint"),
+        revocation_endpoint: doc.string("revocation_endpoint"),
+        end_session_endpoint: doc.string("end_session_endpoint"),
         iss_parameter_supported: doc.field("authorization_response_iss_parameter_supported") == JsonField::Bool(true),
     };
     Ok(metadata)
@@ -86,18 +81,16 @@ impl Metadata {
     /// The metadata as a JSON document with the RFC 8414 names, so `parse_metadata` reads it back.
     pub fn to_json(&self) -> String {
         let mut out = String::from("{");
-        for (key, value) in [
-            ("issuer", Some(&self.issuer)),
-            ("authorization_endpoint", Some(&self.authorization_endpoint)),
-            ("token_endpoint", Some(&self.token_endpoint)),
-            ("revocation_endpoint", self.revocation_endpoint.as_ref()),
-            ("end_session_endpoint", self.end_session_endpoint.as_ref()),
-        ] {
-            if let Some(value) = value {
-                json::push_key(&mut out, key);
-                json::push_string(&mut out, value);
-            }
-        }
+        json::push_string_members(
+            &mut out,
+            &[
+                ("issuer", Some(&self.issuer)),
+                ("authorization_endpoint", Some(&self.authorization_endpoint)),
+                ("token_endpoint", Some(&self.token_endpoint)),
+                ("revocation_endpoint", self.revocation_endpoint.as_ref()),
+                ("end_session_endpoint", self.end_session_endpoint.as_ref()),
+            ],
+        );
         json::push_key(&mut out, "authorization_response_iss_parameter_supported");
         out.push_str(if self.iss_parameter_supported { "true" } else { "false" });
         out.push('}');

@@ -26,6 +26,14 @@ pub trait JsonObject {
     fn field(&self, key: &str) -> JsonField;
     /// The member named `key` when it is an array of strings only.
     fn strings(&self, key: &str) -> Option<Vec<String>>;
+
+    /// The member named `key` when it is a string.
+    fn string(&self, key: &str) -> Option<String> {
+        match self.field(key) {
+            JsonField::Str(s) => Some(s),
+            _ => None,
+        }
+    }
 }
 
 /// Appends `s` as a JSON string literal.
@@ -61,6 +69,16 @@ pub fn push_u64(out: &mut String, mut n: u64) {
     }
     for &d in &digits[i..] {
         out.push(char::from(d));
+    }
+}
+
+/// Appends `"key":"value"` for each present value to an object under construction.
+pub fn push_string_members(out: &mut String, members: &[(&str, Option<&String>)]) {
+    for (key, value) in members {
+        if let Some(value) = value {
+            push_key(out, key);
+            push_string(out, value);
+        }
     }
 }
 

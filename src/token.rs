@@ -34,19 +34,17 @@ impl TokenSet {
     /// The set as a JSON object with the JS `TokenSet` names, for the token holder's storage.
     pub fn to_json(&self) -> String {
         let mut out = String::from("{");
-        for (key, value) in [
-            ("accessToken", Some(&self.access_token)),
-            ("tokenType", Some(&self.token_type)),
-            ("refreshToken", self.refresh_token.as_ref()),
-            ("idToken", self.id_token.as_ref()),
-            ("scope", self.scope.as_ref()),
-            ("claims", self.claims.as_ref()),
-        ] {
-            if let Some(value) = value {
-                json::push_key(&mut out, key);
-                json::push_string(&mut out, value);
-            }
-        }
+        json::push_string_members(
+            &mut out,
+            &[
+                ("accessToken", Some(&self.access_token)),
+                ("tokenType", Some(&self.token_type)),
+                ("refreshToken", self.refresh_token.as_ref()),
+                ("idToken", self.id_token.as_ref()),
+                ("scope", self.scope.as_ref()),
+                ("claims", self.claims.as_ref()),
+            ],
+        );
         if let Some(at) = self.expires_at {
             json::push_key(&mut out, "expiresAt");
             json::push_u64(&mut out, at);
@@ -57,10 +55,7 @@ impl TokenSet {
 
     /// Reads `to_json`'s output back; `None` for anything else (a stale or edited record).
     pub fn from_json(record: &impl JsonObject) -> Option<Self> {
-        let text = |key| match record.field(key) {
-            JsonField::Str(s) => Some(s),
-            _ => None,
-        };
+        let text = |key| record.string(key);
         Some(Self {
             access_token: text("accessToken").filter(|t| !t.is_empty())?,
             token_type: text("tokenType")?,
@@ -156,10 +151,7 @@ fn error_response(status: u16, body: Option<&impl JsonObject>) -> OAuthError {
     let Some(JsonField::Str(error)) = body.map(|b| b.field("error")) else {
         return invalid(status, "token endpoint failed without an OAuth error body");
     };
-    let text = |key| match body.map(|b| b.field(key)) {
-        Some(JsonField::Str(s)) => Some(s),
-        _ => None,
-    };
+    let text = |key| body.and_then(|b| b.string(key));
     OAuthError {
         error: Some(error),
         error_description: text("error_description"),

@@ -67,20 +67,18 @@ impl Transaction {
         let mut out = String::from("{");
         json::push_key(&mut out, "v");
         out.push('1');
-        for (key, value) in [
-            ("state", Some(&self.state)),
-            ("verifier", Some(&self.verifier)),
-            ("nonce", self.nonce.as_ref()),
-            ("redirectUri", Some(&self.redirect_uri)),
-            ("clientId", Some(&self.client_id)),
-            ("issuer", self.issuer.as_ref()),
-            ("appState", self.app_state.as_ref()),
-        ] {
-            if let Some(value) = value {
-                json::push_key(&mut out, key);
-                json::push_string(&mut out, value);
-            }
-        }
+        json::push_string_members(
+            &mut out,
+            &[
+                ("state", Some(&self.state)),
+                ("verifier", Some(&self.verifier)),
+                ("nonce", self.nonce.as_ref()),
+                ("redirectUri", Some(&self.redirect_uri)),
+                ("clientId", Some(&self.client_id)),
+                ("issuer", self.issuer.as_ref()),
+                ("appState", self.app_state.as_ref()),
+            ],
+        );
         json::push_key(&mut out, "createdAt");
         json::push_u64(&mut out, self.created_at as u64);
         out.push('}');
