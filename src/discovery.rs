@@ -31,7 +31,7 @@ pub fn metadata_urls(issuer: &str) -> Result<[String; 2]> {
     if !valid {
         return Err(discovery_error("issuer must be an https URL without query or fragment"));
     }
-    let authority_start = issuer.find("://").map_or(0, |i| i + 3);
+    let authority_start = url::split_scheme(issuer).map_or(0, |(scheme, _)| scheme.len() + 3);
     let (origin, path) = match issuer[authority_start..].find('/') {
         Some(i) => issuer.split_at(authority_start + i),
         None => (issuer, ""),
