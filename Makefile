@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: setup pkg test demo bench lint test-native test-wasm test-node test-types size clean
+.PHONY: setup pkg www test demo bench lint test-native test-wasm test-node test-types test-e2e size clean
 
 setup:
 	@scripts/setup.sh
@@ -10,7 +10,16 @@ setup:
 pkg: setup
 	@scripts/build-pkg.sh
 
-test: pkg lint test-native test-wasm test-node test-types size
+# The examples, the local authorization server and the e2e tooling (needs pkg/: file: dependency).
+www: pkg
+	@scripts/setup.sh www
+
+# The authorization server (stock login page: any username and password) and the examples,
+# on 127.0.0.1, until Ctrl-C.
+demo: www
+	cd www && npm run build --silent && node demo.mjs
+
+test: pkg lint test-native test-wasm test-node test-types size test-e2e
 	@echo "make test: all suites passed"
 
 lint:
@@ -32,6 +41,9 @@ test-types:
 
 size:
 	@scripts/size.sh
+
+test-e2e: www
+	cd www && npm test
 
 bench: pkg
 	cd bench && npm ci --no-audit --no-fund --loglevel=error && node run.mjs

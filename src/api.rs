@@ -305,5 +305,8 @@ fn token_set(tokens: &TokenSet) -> JsValue {
             set(&out, key, &value.as_str().into());
         }
     }
+    if let Some(claims) = tokens.claims.as_ref().and_then(|text| json_parse(&text.into()).ok()) {
+        set(&out, "claims", &claims);
+    }
     out.into()
 }

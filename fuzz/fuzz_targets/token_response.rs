@@ -1,0 +1,83 @@
+//! Any bytes as a token endpoint body: whatever `JSON.parse` would accept as an object goes
+//! through the validator for a few statuses, and an accepted `id_token` through the ID token
+//! checks; each answers or gives an `OAuthError`, never panics.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use pkce_wasm::error::Result;
+use pkce_wasm::id_token::{self, Expected};
+use pkce_wasm::json::{JsonField, JsonObject};
+use pkce_wasm::platform::Env;
+use pkce_wasm::{token, ErrorCode};
+use serde_json::Value;
+
+/// A parsed JSON object, classified like the browser adapter does (`src/browser/env.rs`).
+struct Json(Value);
+
+impl JsonObject for Json {
+    fn field(&self, key: &str) -> JsonField {
+        match self.0.get(key) {
+            None => JsonField::Absent,
+            Some(Value::Null) => JsonField::Null,
+            Some(Value::String(s)) => JsonField::Str(s.clone()),
+            Some(Value::Number(n)) => JsonField::Num(n.as_f64().unwrap_or(f64::NAN)),
+            Some(Value::Bool(b)) => JsonField::Bool(*b),
+            Some(_) => JsonField::Other,
+        }
+    }
+
+    fn strings(&self, key: &str) -> Option<Vec<String>> {
+        self.0.get(key)?.as_array()?.iter().map(|v| v.as_str().map(String::from)).collect()
+    }
+}
+
+fn parse_object(bytes: &[u8]) -> Option<Json> {
+    serde_json::from_slice::<Value>(bytes).ok().filter(Value::is_object).map(Json)
+}
+
+/// Fixed clock; the ID token checks need no randomness.
+struct FixedEnv;
+
+impl Env for FixedEnv {
+    type Json = Json;
+    fn now(&self) -> f64 {
+        NOW
+    }
+    fn random(&self, buf: &mut [u8]) -> Result<()> {
+        buf.fill(7);
+        Ok(())
+    }
+    fn parse_object(&self, text: &str) -> Option<Json> {
+        parse_object(text.as_bytes())
+    }
+}
+
+const STATUSES: [u16; 8] = [200, 201, 204, 302, 400, 401, 500, 0];
+const NOW: f64 = 1_700_000_000_000.0;
+
+fuzz_target!(|data: &[u8]| {
+    let body = parse_object(data);
+    for status in STATUSES {
+        match token::parse_response(status, body.as_ref(), NOW) {
+            Ok(tokens) => {
+                assert!((200..300).contains(&status));
+                assert!(!tokens.access_token.is_empty());
+                assert!(["bearer", "dpop"].iter().any(|t| tokens.token_type.eq_ignore_ascii_case(t)));
+                assert!(tokens.expires_at.is_none_or(|at| at >= (NOW / 1000.0) as u64));
+                if let Some(jwt) = &tokens.id_token {
+                    for nonce in [None, Some("n0nce")] {
+                        let expected =
+                            Expected { issuer: Some("https://as.example"), client_id: "spa", nonce, now: NOW };
+                        if let Err(error) = id_token::validate(jwt, &expected, &FixedEnv) {
+                            assert_eq!(error.code, ErrorCode::IdTokenInvalid);
+                        }
+                    }
+                }
+            }
+            Err(error) => {
+                assert!(matches!(error.code, ErrorCode::TokenError | ErrorCode::InvalidTokenResponse));
+                assert_eq!(error.status, Some(status));
+            }
+        }
+    }
+});

@@ -1,0 +1,99 @@
+// What every end-to-end suite needs: Debian's Chromium through playwright-core, the real
+// authorization server (oidc-provider) and an example app on 127.0.0.1, and a record of the
+// requests that reached the token endpoint. Everything started here is stopped by `stop()`.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { startAuthServer } from '../../www/server/auth-server.mjs';
+import { exampleConfig, startExample } from '../../www/server/examples.mjs';
+
+// The Node tooling is installed in www/ (one `npm ci` there); resolve it from there.
+const require = createRequire(new URL('../../www/package.json', import.meta.url));
+const { chromium } = require('playwright-core');
+
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Launches Debian's Chromium with a fresh profile; `close()` also deletes the profile. */
+export async function launchBrowser() {
+  const profile = await mkdtemp(join(tmpdir(), 'pkce-wasm-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Starts the example `name` and an authorization server that knows its origin (mounted at
+ * `path`, e.g. '/oidc' for a path-style issuer). Returns { origin, issuer, auth, stop() }.
+ */
+export async function startWorld(name, { path = '' } = {}) {
+  const example = await startExample(name);
+  let auth;
+  try {
+    auth = await startAuthServer({ clientOrigins: [example.origin], path });
+  } catch (error) {
+    await example.close();
+    throw error;
+  }
+  example.setConfig(exampleConfig(auth.issuer, example.origin));
+  return {
+    origin: example.origin,
+    issuer: auth.issuer,
+    auth,
+    stop: () => Promise.all([example.close(), auth.close()]),
+  };
+}
+
+/** Records, from the browser's side, every request `page`s of `context` send to `issuer`'s token endpoints. */
+export function recordTokenRequests(context, issuer) {
+  const sent = [];
+  context.on('request', (request) => {
+    const url = request.url();
+    if (url.startsWith(`${issuer}/token`)) {
+      sent.push({ method: request.method(), url, body: new URLSearchParams(request.postData() ?? '') });
+    }
+  });
+  return sent;
+}
+
+/** Requests the authorization server received for `pathPrefix` (from its own log: preflights included). */
+export function serverRequests(auth, pathPrefix) {
+  return auth.requests.filter((r) => r.path.startsWith(pathPrefix));
+}
+
+/** What the example shows: status, error code and text, and the token fields. */
+export async function shown(page) {
+  const error = page.locator('#error');
+  const tokens = page.locator('#tokens');
+  return {
+    status: await page.locator('#status').getAttribute('data-state'),
+    errorCode: (await error.count()) && (await error.isVisible()) ? await error.getAttribute('data-code') : null,
+    errorText: (await error.count()) ? await error.textContent() : '',
+    errorHtml: (await error.count()) ? await error.innerHTML() : '',
+    tokens: (await tokens.count()) && (await tokens.isVisible()) ? JSON.parse(await tokens.textContent()) : null,
+  };
+}
+
+/** Waits until the example has settled on `state` ('signed-in' | 'signed-out'). */
+export async function settled(page, state) {
+  await page.locator(`#status[data-state="${state}"]`).waitFor();
+  return shown(page);
+}

@@ -1,0 +1,174 @@
+// The three examples (plain HTML, React, Vue) against a real authorization server
+// (oidc-provider on 127.0.0.1) in headless Chromium: what a user sees and what the browser
+// sends. The plain HTML example discovers a path-style issuer; React and Vue are configured.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { CLIENT_ID } from '../../www/server/auth-server.mjs';
+import { launchBrowser, recordTokenRequests, serverRequests, settled, shown, startWorld } from './harness.mjs';
+
+const EXAMPLES = [
+  ['static', { path: '/oidc' }],
+  ['react', {}],
+  ['vue', {}],
+];
+
+/** Redeems `refreshToken` directly at the token endpoint, as another client would. */
+async function redeemDirectly(issuer, refreshToken) {
+  const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID });
+  const response = await fetch(`${issuer}/token`, { method: 'POST', body });
+  return { status: response.status, ...(await response.json()) };
+}
+
+for (const [name, options] of EXAMPLES) {
+  describe(`${name} example`, () => {
+    let browser;
+    let world;
+    let sent; // token endpoint requests, as the browser sent them
+
+    before(async () => {
+      world = await startWorld(name, options);
+      browser = await launchBrowser();
+      sent = recordTokenRequests(browser.context, world.issuer);
+    });
+
+    after(async () => {
+      await browser?.close();
+      await world?.stop();
+    });
+
+    const grants = (type) => sent.filter((r) => r.body.get('grant_type') === type);
+
+    /** Opens the example in a new tab (its own sessionStorage) and signs in. */
+    async function signIn() {
+      const page = await browser.context.newPage();
+      const callbacks = [];
+      page.on('request', (request) => {
+        if (request.isNavigationRequest() && new URL(request.url()).searchParams.has('state')) callbacks.push(request.url());
+      });
+      await page.goto(`${world.origin}/`);
+      await settled(page, 'signed-out');
+      await page.click('#login');
+      const result = await settled(page, 'signed-in');
+      return { page, callbackUrl: callbacks.at(-1), ...result };
+    }
+
+    test('signs in: one token request, no preflight, checked ID token, clean address bar', async () => {
+      const codeGrantsBefore = grants('authorization_code').length;
+      const discoveryBefore = serverRequests(world.auth, '/.well-known').length + serverRequests(world.auth, `${options.path ?? ''}/.well-known`).length;
+      const { page, callbackUrl, tokens, errorCode } = await signIn();
+      assert.equal(errorCode, null);
+      assert.ok(tokens.accessToken && tokens.refreshToken && tokens.idToken, JSON.stringify(tokens));
+      assert.equal(tokens.tokenType.toLowerCase(), 'bearer');
+      assert.equal(tokens.claims?.sub, 'test-user');
+      assert.equal(tokens.claims?.aud, CLIENT_ID);
+
+      const callback = new URL(callbackUrl);
+      assert.equal(callback.searchParams.get('iss'), world.issuer, 'the server sends RFC 9207 iss');
+      const now = new URL(page.url());
+      for (const param of ['code', 'state', 'iss', 'error']) assert.equal(now.searchParams.has(param), false, `${param} left in the address bar`);
+      assert.equal(now.origin + now.pathname, `${world.origin}/`);
+
+      const redeemed = grants('authorization_code').slice(codeGrantsBefore);
+      assert.equal(redeemed.length, 1, 'exactly one token request');
+      assert.equal(redeemed[0].method, 'POST');
+      assert.equal(redeemed[0].body.get('code'), callback.searchParams.get('code'));
+      assert.equal(redeemed[0].body.get('redirect_uri'), `${world.origin}/`);
+      assert.equal(redeemed[0].body.get('client_id'), CLIENT_ID);
+      assert.match(redeemed[0].body.get('code_verifier'), /^[A-Za-z0-9_-]{43}$/);
+      assert.deepEqual(serverRequests(world.auth, `${options.path ?? ''}/token`).filter((r) => r.method === 'OPTIONS'), [], 'no CORS preflight');
+      if (options.path) {
+        // Discovery happened on the first page load only; the callback page used the cache.
+        const discovery = serverRequests(world.auth, '/.well-known').length + serverRequests(world.auth, `${options.path}/.well-known`).length;
+        assert.equal(discovery - discoveryBefore, 2, 'RFC 8414 location (404 for a path-style issuer), then OpenID Discovery');
+      }
+      await page.close();
+    });
+
+    test('a reload of the callback URL is state_unknown and sends no second token request', async () => {
+      const { page, callbackUrl } = await signIn();
+      const before = sent.length;
+      await page.goto(callbackUrl);
+      const { errorCode } = await settled(page, 'signed-out');
+      assert.equal(errorCode, 'state_unknown');
+      assert.equal(sent.length, before, 'no token request');
+      await page.close();
+    });
+
+    test('a callback delivered to a second tab is state_unknown', async () => {
+      // sessionStorage is per tab: the second tab never started this login. (Playwright
+      // cannot hold the callback back from the first tab: it is a redirect inside the
+      // authorization server's navigation chain, which page.route() does not see.)
+      const second = await browser.context.newPage();
+      await second.goto(`${world.origin}/`);
+      await settled(second, 'signed-out');
+      const { page: first, callbackUrl } = await signIn();
+      const before = sent.length;
+      await second.goto(callbackUrl);
+      const { errorCode } = await settled(second, 'signed-out');
+      assert.equal(errorCode, 'state_unknown');
+      assert.equal(sent.length, before, 'no token request');
+      await Promise.all([first.close(), second.close()]);
+    });
+
+    test('a refused consent shows authorization_error, as text', async () => {
+      world.auth.refuseConsent(true);
+      try {
+        const page = await browser.context.newPage();
+        await page.goto(`${world.origin}/`);
+        await settled(page, 'signed-out');
+        const before = sent.length;
+        await page.click('#login');
+        await page.locator('#error[data-code]').waitFor();
+        const { errorCode, errorText, errorHtml } = await shown(page);
+        assert.equal(errorCode, 'authorization_error');
+        assert.match(errorText, /access_denied: The user refused <b>consent<\/b>/);
+        assert.ok(!errorHtml.includes('<b>'), 'the description was not rendered as HTML');
+        assert.equal(sent.length, before, 'no token request');
+        assert.equal(new URL(page.url()).searchParams.has('error'), false, 'error parameters removed');
+        await page.close();
+      } finally {
+        world.auth.refuseConsent(false);
+      }
+    });
+
+    test('refresh rotates the refresh token and the old one is then rejected', async () => {
+      const { page, tokens } = await signIn();
+      const refreshesBefore = grants('refresh_token').length;
+      await page.click('#refresh');
+      await page.waitForFunction((old) => {
+        const text = document.getElementById('tokens')?.textContent;
+        return text && JSON.parse(text).refreshToken !== old;
+      }, tokens.refreshToken);
+      const { tokens: fresh, errorCode } = await shown(page);
+      assert.equal(errorCode, null);
+      assert.ok(fresh.refreshToken && fresh.refreshToken !== tokens.refreshToken);
+      assert.notEqual(fresh.accessToken, tokens.accessToken);
+      const refreshes = grants('refresh_token').slice(refreshesBefore);
+      assert.equal(refreshes.length, 1);
+      assert.equal(refreshes[0].body.get('refresh_token'), tokens.refreshToken);
+      const reused = await redeemDirectly(world.issuer, tokens.refreshToken);
+      assert.equal(reused.status, 400);
+      assert.equal(reused.error, 'invalid_grant');
+      await page.close();
+    });
+
+    test('sign out revokes the refresh token and ends the session at the server', async () => {
+      const { page, tokens } = await signIn();
+      const endSession = page.waitForRequest((r) => r.url().startsWith(`${world.issuer}/session/end`));
+      await page.click('#logout');
+      const request = await endSession;
+      const hint = new URL(request.url()).searchParams;
+      assert.equal(hint.get('id_token_hint'), tokens.idToken);
+      assert.equal(hint.get('post_logout_redirect_uri'), `${world.origin}/`);
+      await page.waitForURL(`${world.origin}/`);
+      const { errorCode } = await settled(page, 'signed-out');
+      assert.equal(errorCode, null);
+      const revocations = sent.filter((r) => r.url.startsWith(`${world.issuer}/token/revocation`));
+      assert.equal(revocations.at(-1)?.body.get('token'), tokens.refreshToken);
+      const revoked = await redeemDirectly(world.issuer, tokens.refreshToken);
+      assert.equal(revoked.error, 'invalid_grant');
+      await page.close();
+    });
+  });
+}

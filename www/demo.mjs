@@ -1,0 +1,48 @@
+// `make demo`: the authorization server and the examples on fixed loopback ports, until
+// Ctrl-C. Sign in on the server's stock login page with any username and password.
+// The React and Vue examples are served too once built (`npm run build` in www/).
+import { existsSync } from 'node:fs';
+
+import { startAuthServer } from './server/auth-server.mjs';
+import { EXAMPLES, exampleConfig, startExample } from './server/examples.mjs';
+
+const AUTH_PORT = 8400;
+const PORTS = { static: 8401, react: 8402, vue: 8403 };
+
+const names = Object.keys(PORTS).filter((name) => existsSync(EXAMPLES[name].root));
+const origin = (name) => `http://127.0.0.1:${PORTS[name]}`;
+
+const servers = [];
+try {
+  const auth = await startAuthServer({
+    port: AUTH_PORT,
+    clientOrigins: names.map(origin),
+    interactive: true,
+  });
+  servers.push(auth);
+  for (const name of names) {
+    const example = await startExample(name, { port: PORTS[name] });
+    servers.push(example);
+    example.setConfig(exampleConfig(auth.issuer, example.origin));
+  }
+} catch (error) {
+  await stop();
+  // EADDRINUSE most likely: another demo is still running.
+  console.error(`demo: ${error.message}`);
+  process.exit(1);
+}
+
+console.log(`Authorization server: http://127.0.0.1:${AUTH_PORT} (sign in with any username and password)`);
+for (const name of names) console.log(`${name.padEnd(6)} example: ${origin(name)}/`);
+console.log(`\nOpen ${origin('static')}/ in a browser. Ctrl-C stops.`);
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, async () => {
+    await stop();
+    process.exit(0);
+  });
+}
+
+async function stop() {
+  await Promise.all(servers.map((server) => server.close()));
+}

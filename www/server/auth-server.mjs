@@ -1,0 +1,132 @@
+// A real OpenID Provider (panva's oidc-provider, certified) on the loopback interface, for
+// the examples and the browser tests. Not a production configuration: in-memory storage,
+// generated keys, one hard-coded public client.
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import Provider from 'oidc-provider';
+
+import { close, listen } from './http.mjs';
+
+export const CLIENT_ID = 'pkce-wasm-example';
+export const TEST_ACCOUNT = 'test-user';
+
+/**
+ * Starts the authorization server on http://127.0.0.1:{port} (0 = any free port).
+ *
+ * clientOrigins: the examples' origins; each gets `${origin}/` as its exact redirect URI
+ *   and post-logout redirect URI, and is the only kind of origin allowed by CORS.
+ * interactive: true keeps oidc-provider's stock login and consent pages (any username and
+ *   password sign in) for a person; false signs TEST_ACCOUNT in and grants consent without
+ *   any page, so a browser test needs no form filling.
+ *
+ * path: mounts the server under a path, e.g. '/oidc', so the issuer is path-style
+ *   (http://127.0.0.1:{port}/oidc); its metadata is then only at the OpenID Discovery location
+ *   ({issuer}/.well-known/openid-configuration), not at the RFC 8414 one.
+ *
+ * Returns { issuer, requests, refuseConsent(bool), close() }. `requests` lists every HTTP
+ * request the server received ({ method, path, origin }) so tests can check, for example,
+ * that no CORS preflight ever reached the token endpoint.
+ */
+export async function startAuthServer({ port = 0, clientOrigins, interactive = false, path = '' }) {
+  const requests = [];
+  let refusing = false;
+
+  const server = createServer();
+  const issuer = (await listen(server, port)) + path;
+
+  const provider = new Provider(issuer, {
+    clients: [{
+      client_id: CLIENT_ID,
+      application_type: 'web',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: clientOrigins.map((origin) => `${origin}/`),
+      post_logout_redirect_uris: clientOrigins.map((origin) => `${origin}/`),
+    }],
+    // S256 only in v9; required for every client, not just public ones.
+    pkce: { required: () => true },
+    clientBasedCORS: (ctx, origin) => clientOrigins.includes(origin),
+    // A public client's refresh token is single-use: each refresh returns a new one, and
+    // presenting a used one is rejected (and revokes the grant: reuse detection).
+    rotateRefreshToken: true,
+    // An SPA has no iframe-based silent renew left (third-party cookies), so it gets a
+    // refresh token whenever it may use the grant. The examples still ask the standard way
+    // (offline_access + prompt=consent), which is what other providers require.
+    issueRefreshToken: (ctx, client) => client.grantTypeAllowed('refresh_token'),
+    findAccount: (ctx, sub) => ({
+      accountId: sub,
+      claims: () => ({ sub, name: sub === TEST_ACCOUNT ? 'Test User' : sub }),
+    }),
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    interactions: { url: (ctx, interaction) => `${path}/interaction/${interaction.uid}` },
+    features: {
+      devInteractions: { enabled: interactive },
+      revocation: { enabled: true },
+      rpInitiatedLogout: interactive ? { enabled: true } : { enabled: true, logoutSource: autoConfirmLogout },
+    },
+  });
+
+  if (!interactive) {
+    provider.use(async (ctx, next) => {
+      const match = ctx.method === 'GET' && /^\/interaction\/[^/]+$/.test(ctx.path);
+      if (!match) return next();
+      await autoInteract(provider, ctx, refusing);
+    });
+  }
+
+  const handle = provider.callback();
+  server.on('request', (req, res) => {
+    requests.push({ method: req.method, path: req.url.split('?')[0], origin: req.headers.origin });
+    if (!req.url.startsWith(`${path}/`)) {
+      res.writeHead(404).end();
+      return;
+    }
+    // The provider routes on paths relative to its mount and builds its URLs from
+    // `originalUrl`, as it does under Express or koa-mount.
+    req.originalUrl = req.url;
+    req.url = req.url.slice(path.length);
+    handle(req, res);
+  });
+
+  return {
+    issuer,
+    requests,
+    refuseConsent(value) { refusing = value; },
+    close: () => close(server),
+  };
+}
+
+// What a person would do on the login and consent pages, minus the pages.
+async function autoInteract(provider, ctx, refusing) {
+  const { prompt, params, session, grantId } = await provider.interactionDetails(ctx.req, ctx.res);
+  let result;
+  if (prompt.name === 'login') {
+    result = { login: { accountId: TEST_ACCOUNT } };
+  } else if (refusing) {
+    // Markup in the description lets the tests check that the examples show it as text.
+    result = { error: 'access_denied', error_description: 'The user refused <b>consent</b>' };
+  } else {
+    const grant = grantId
+      ? await provider.Grant.find(grantId)
+      : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
+    const { missingOIDCScope, missingOIDCClaims } = prompt.details;
+    if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
+    if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
+    result = { consent: { grantId: await grant.save() } };
+  }
+  const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, {
+    mergeWithLastSubmission: prompt.name !== 'login',
+  });
+  ctx.status = 303;
+  ctx.redirect(returnTo);
+}
+
+// The stock "Do you want to sign out?" page, answered "yes" by script. (The stock page
+// also loads web fonts from the internet, which tests must not do.)
+function autoConfirmLogout(ctx, form) {
+  ctx.type = 'html';
+  ctx.body = `<!DOCTYPE html><title>Signing out</title>${form}
+<input type="hidden" form="op.logoutForm" name="logout" value="yes">
+<script>document.getElementById('op.logoutForm').submit()</script>`;
+}

@@ -1,0 +1,33 @@
+// Where each example's files are, and the settings file every example reads at start-up.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import { CLIENT_ID } from './auth-server.mjs';
+import { startStaticServer } from './static-server.mjs';
+
+const www = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url));
+
+export const EXAMPLES = {
+  // Plain HTML: the page imports /pkg/pkce_wasm.js, served straight from the repo's pkg/.
+  static: { root: www('static'), mounts: { '/pkg/': www('../pkg') } },
+  // Vite builds (`npm run build`): the bundles carry pkce-wasm and its .wasm as assets.
+  react: { root: www('react/dist') },
+  vue: { root: www('vue/dist') },
+};
+
+/** Serves one example on 127.0.0.1:{port} (0 = any free port); see startStaticServer. */
+export async function startExample(name, { port = 0 } = {}) {
+  const { root, mounts } = EXAMPLES[name];
+  if (!existsSync(root)) throw new Error(`${root} is missing: run \`npm run build\` in www/ first`);
+  return startStaticServer({ root, port, mounts });
+}
+
+/** The config.json an example served at `origin` needs to sign in at `issuer`. */
+export function exampleConfig(issuer, origin) {
+  return {
+    clientId: CLIENT_ID,
+    redirectUri: `${origin}/`,
+    issuer, // the endpoints come from its metadata (discovery)
+    scope: 'openid offline_access',
+  };
+}

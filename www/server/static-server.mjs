@@ -1,0 +1,60 @@
+// A tiny static file server for the examples: no dependency, loopback only.
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { extname, resolve, sep } from 'node:path';
+
+import { close, listen } from './http.mjs';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  // Required by WebAssembly.instantiateStreaming, which wasm-bindgen's init() prefers.
+  '.wasm': 'application/wasm',
+};
+
+/**
+ * Serves `root` on http://127.0.0.1:{port} (0 = any free port). `mounts` maps URL prefixes
+ * to other directories (e.g. { '/pkg/': '../pkg' }). `/config.json` is answered from
+ * memory with whatever setConfig() last received, so a page learns the authorization
+ * server's (possibly ephemeral) address the way it would read any deployed settings file.
+ *
+ * Returns { origin, setConfig(object), close() }.
+ */
+export async function startStaticServer({ root, port = 0, mounts = {} }) {
+  let config;
+  const dirs = [...Object.entries(mounts), ['/', root]];
+
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed');
+    if (path === '/config.json' && config) return send(res, 200, TYPES['.json'], JSON.stringify(config));
+
+    const [prefix, dir] = dirs.find(([prefix]) => path.startsWith(prefix));
+    const base = resolve(dir);
+    const file = resolve(base, `.${sep}${path.slice(prefix.length)}`, path.endsWith('/') ? 'index.html' : '');
+    if (file !== base && !file.startsWith(base + sep)) return send(res, 403, 'text/plain', 'forbidden');
+    try {
+      send(res, 200, TYPES[extname(file)] ?? 'application/octet-stream', await readFile(file));
+    } catch {
+      send(res, 404, 'text/plain', 'not found');
+    }
+  });
+
+  const origin = await listen(server, port);
+  return {
+    origin,
+    setConfig(value) { config = value; },
+    close: () => close(server),
+  };
+}
+
+function send(res, status, type, body) {
+  // no-store: the examples are rebuilt between runs and tests must never see stale files.
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(body);
+}

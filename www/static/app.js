@@ -1,0 +1,71 @@
+// Sign in with Authorization Code + PKCE, show the token response, refresh, sign out.
+import init, { OAuthError, PkceClient } from 'pkce-wasm';
+
+const $ = (id) => document.getElementById(id);
+
+let config = null;
+let client = null;
+let tokens = null;
+let error = null;
+let busy = true;
+
+$('login').onclick = () => {
+  // offline_access (a refresh token) is only granted with prompt=consent (OIDC Core §11).
+  client.login({ extraParams: { prompt: 'consent' } });
+};
+$('refresh').onclick = () => run(async () => {
+  tokens = await client.refresh(tokens.refreshToken);
+});
+$('logout').onclick = () => run(async () => {
+  tokens = null;
+  // Revokes the refresh token, forgets the tokens, ends the session at the server, comes back.
+  await client.logout({ postLogoutRedirectUri: config.redirectUri });
+});
+
+await run(async () => {
+  // Where to sign in: a settings file deployed next to this page, so the same files work anywhere.
+  config = await (await fetch('./config.json')).json();
+  await init();
+  // Endpoints (and whether the server sends RFC 9207 `iss`) come from the issuer's metadata.
+  // Tokens stay in this tab's memory (the default): a reload signs out, no script finds them in storage.
+  client = await PkceClient.discover(config.issuer, {
+    clientId: config.clientId,
+    redirectUri: config.redirectUri,
+    scope: config.scope,
+  });
+  if (client.isCallback()) ({ tokens } = await client.handleCallback());
+});
+
+// Runs one step with the buttons disabled, then shows its outcome.
+async function run(step) {
+  busy = true;
+  error = null;
+  render();
+  try {
+    await step();
+  } catch (e) {
+    error = e;
+  }
+  busy = false;
+  render();
+}
+
+// Server data goes in as text only (textContent), never as HTML.
+function render() {
+  const state = busy ? 'loading' : tokens ? 'signed-in' : 'signed-out';
+  $('status').dataset.state = state;
+  $('status').textContent = { loading: 'Working…', 'signed-in': 'Signed in', 'signed-out': 'Signed out' }[state];
+  $('login').disabled = busy || !client || !!tokens;
+  $('refresh').disabled = busy || !tokens?.refreshToken;
+  $('logout').disabled = busy || !tokens;
+  $('tokens').hidden = !tokens;
+  $('tokens').textContent = tokens ? JSON.stringify(tokens, null, 2) : '';
+  $('error').hidden = !error;
+  $('error').dataset.code = error instanceof OAuthError ? error.code : error ? 'unexpected' : '';
+  $('error').textContent = error ? describe(error) : '';
+}
+
+function describe(e) {
+  if (!(e instanceof OAuthError)) return String(e);
+  return [e.code, e.error, e.errorDescription ?? e.message].filter(Boolean).join(': ');
+}

@@ -1,0 +1,65 @@
+// createAuth() (a plugin) and useAuth() (a composable): PkceClient for Vue 3.
+import init, { PkceClient } from 'pkce-wasm';
+import { computed, inject, shallowRef } from 'vue';
+
+const key = Symbol('pkce-wasm auth');
+
+/**
+ * Starts once per page load (init, discovery, and redeeming the callback if this page load
+ * is one) and provides the state to every component. Tokens live in memory only (the
+ * default): a reload signs the user out, and no other script finds them in storage.
+ */
+export function createAuth(config) {
+  const client = shallowRef(null);
+  const tokens = shallowRef(null);
+  const error = shallowRef(null);
+  const busy = shallowRef(true);
+
+  // Runs one step while `busy`, keeping its error for display.
+  async function run(step) {
+    busy.value = true;
+    error.value = null;
+    try {
+      await step();
+    } catch (e) {
+      error.value = e;
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  run(async () => {
+    await init();
+    // Endpoints (and whether the server sends RFC 9207 `iss`) come from the issuer's metadata.
+    client.value = await PkceClient.discover(config.issuer, {
+      clientId: config.clientId,
+      redirectUri: config.redirectUri,
+      scope: config.scope,
+    });
+    if (client.value.isCallback()) tokens.value = (await client.value.handleCallback()).tokens;
+  });
+
+  const auth = {
+    client,
+    tokens,
+    error,
+    status: computed(() => (busy.value ? 'loading' : tokens.value ? 'signed-in' : 'signed-out')),
+    // offline_access (a refresh token) is only granted with prompt=consent (OIDC Core §11).
+    login: () => client.value.login({ extraParams: { prompt: 'consent' } }),
+    refresh: () => run(async () => {
+      tokens.value = await client.value.refresh(tokens.value.refreshToken);
+    }),
+    // Revokes the refresh token, forgets the tokens, ends the session at the server, comes back.
+    logout: () => run(async () => {
+      tokens.value = null;
+      await client.value.logout({ postLogoutRedirectUri: config.redirectUri });
+    }),
+  };
+
+  return { install: (app) => app.provide(key, auth) };
+}
+
+/** { status, client, tokens, error } (refs) and { login, refresh, logout } */
+export function useAuth() {
+  return inject(key);
+}
