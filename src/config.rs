@@ -105,6 +105,10 @@ impl ClientConfig {
         if redirect.fragment.is_some() {
             return Err(invalid("redirectUri", "must not have a fragment"));
         }
+        if !redirect.is_secure_or_loopback() {
+            // RFC 9700 §2.6: the code must not travel over plain HTTP.
+            return Err(invalid("redirectUri", "must use https: (http: only on a loopback host)"));
+        }
         endpoint("authorizationEndpoint", &self.authorization_endpoint)?;
         endpoint("tokenEndpoint", &self.token_endpoint)?;
         for (field, value) in
@@ -199,6 +203,7 @@ mod tests {
         assert!(message_for(|c| c.client_id.clear()).starts_with("clientId"));
         assert!(message_for(|c| c.redirect_uri = "/callback".into()).starts_with("redirectUri"));
         assert!(message_for(|c| c.redirect_uri = "https://app.example/cb#x".into()).starts_with("redirectUri"));
+        assert!(message_for(|c| c.redirect_uri = "http://app.example/cb".into()).starts_with("redirectUri"));
         assert!(message_for(|c| c.authorization_endpoint = "http://as.example/authorize".into())
             .starts_with("authorizationEndpoint"));
         assert!(message_for(|c| c.authorization_endpoint = "https://as.example/a?state=x".into())

@@ -36,6 +36,13 @@ pub trait JsonObject {
     }
 }
 
+/// True for a `Content-Type` of `application/json` or any `+json` type, parameters ignored
+/// (RFC 6749 §5.1, RFC 8414 §3.2: answers are `application/json`).
+pub fn is_json_media_type(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
 /// Appends `s` as a JSON string literal.
 pub fn push_string(out: &mut String, s: &str) {
     out.push('"');
@@ -129,6 +136,23 @@ mod tests {
         let mut out = String::new();
         push_string(&mut out, input);
         assert_eq!(serde_json::from_str::<String>(&out).unwrap(), input);
+    }
+
+    #[test]
+    fn json_media_types() {
+        for ok in ["application/json", "Application/JSON; charset=utf-8", "application/jwk-set+json"] {
+            assert!(is_json_media_type(ok), "{ok}");
+        }
+        for no in [
+            "",
+            "text/plain",
+            "text/html; charset=utf-8",
+            "application/jsonx",
+            "text/json",
+            "application/x-www-form-urlencoded",
+        ] {
+            assert!(!is_json_media_type(no), "{no}");
+        }
     }
 
     #[test]

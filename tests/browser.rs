@@ -66,15 +66,20 @@ fn tx_keys(prefix: &str) -> Vec<String> {
         .collect()
 }
 
-/// The requests the stub recorded for `test`: (method, body, content type).
-async fn requests(test: &str) -> Vec<(String, String, String)> {
+/// Everything the stub recorded for `test`, as JS objects.
+async fn recorded(test: &str) -> Vec<JsValue> {
     let response: web_sys::Response = JsFuture::from(fetch_url(&format!("{STUB}/requests"))).await.unwrap().into();
     let list: Array = JsFuture::from(response.json().unwrap()).await.unwrap().into();
-    let text = |v: &JsValue, k: &str| Reflect::get(v, &k.into()).unwrap().as_string().unwrap_or_default();
-    list.iter()
-        .filter(|r| text(r, "path").ends_with(&format!("?t={test}")))
-        .map(|r| (text(&r, "method"), text(&r, "body"), text(&r, "contentType")))
-        .collect()
+    list.iter().filter(|r| text(r, "path").ends_with(&format!("?t={test}"))).collect()
+}
+
+fn text(record: &JsValue, key: &str) -> String {
+    Reflect::get(record, &key.into()).unwrap().as_string().unwrap_or_default()
+}
+
+/// The requests the stub recorded for `test`: (method, body, content type).
+async fn requests(test: &str) -> Vec<(String, String, String)> {
+    recorded(test).await.iter().map(|r| (text(r, "method"), text(r, "body"), text(r, "contentType"))).collect()
 }
 
 async fn finish(client: &Client, url: &str) -> Result<pkce_wasm::LoginResult, OAuthError> {
@@ -115,6 +120,8 @@ async fn round_trip_sends_one_simple_request_and_consumes_the_transaction() {
     assert_eq!(names, ["grant_type", "code", "redirect_uri", "client_id", "code_verifier"]);
     assert_eq!(fields[1].1, "c0de");
     assert_eq!(fields[2].1, "http://127.0.0.1:8000/callback");
+    let raw = &recorded("round").await[0];
+    assert_eq!(text(raw, "referer"), "", "no Referer: the code's page URL never leaves the tab");
 }
 
 #[wasm_bindgen_test]
@@ -181,8 +188,9 @@ async fn iss_required_and_expiry() {
 
 #[wasm_bindgen_test]
 async fn token_endpoint_failures_have_codes() {
-    let cases: [(&str, ErrorCode, Option<u16>); 7] = [
+    let cases: [(&str, ErrorCode, Option<u16>); 8] = [
         ("html", ErrorCode::InvalidTokenResponse, Some(200)),
+        ("textplain", ErrorCode::InvalidTokenResponse, Some(200)),
         ("500", ErrorCode::InvalidTokenResponse, Some(500)),
         ("redirect", ErrorCode::InvalidTokenResponse, Some(0)),
         ("empty", ErrorCode::InvalidTokenResponse, Some(200)),

@@ -2,6 +2,7 @@
 
 use super::env::JsJson;
 use crate::error::{ErrorCode, OAuthError, Result};
+use crate::json;
 use crate::platform::{HttpResponse, Transport};
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -41,7 +42,9 @@ async fn send(url: &str, init: &Object) -> Result<HttpResponse<JsJson>> {
     if js_sys::JsString::from(text.clone()).length() > MAX_BODY {
         return Err(OAuthError::new(ErrorCode::InvalidTokenResponse, "response is larger than 1 MiB").status(status));
     }
-    Ok(HttpResponse { status, body: JsJson::parse(&text) })
+    // A body that does not say it is JSON is not read as JSON (as oauth4webapi does).
+    let is_json = response.headers().get("content-type").ok().flatten().is_some_and(|t| json::is_json_media_type(&t));
+    Ok(HttpResponse { status, body: if is_json { JsJson::parse(&text) } else { None } })
 }
 
 /// A POST of `body` as a form, or a GET; CORS-safelisted headers only, so never a preflight.

@@ -11,6 +11,7 @@ const MODES = {
   norotate: () => json(200, { access_token: "at-2", token_type: "bearer" }),
   dpop: () => json(200, { access_token: "at-3", token_type: "DPoP" }),
   notype: () => json(200, { access_token: "at-4" }),
+  textplain: () => [200, { "content-type": "text/plain" }, JSON.stringify(TOKENS)],
   invalid_grant: () => json(400, { error: "invalid_grant", error_description: "refresh token already used" }),
   html: () => [200, { "content-type": "text/html" }, "<html><body>Sign in</body></html>"],
   500: () => [500, { "content-type": "text/plain" }, "internal error"],
