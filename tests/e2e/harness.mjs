@@ -1,10 +1,7 @@
 // What every end-to-end suite needs: Debian's Chromium through playwright-core, the real
 // authorization server (oidc-provider) and an example app on 127.0.0.1, and a record of the
 // requests that reached the token endpoint. Everything started here is stopped by `stop()`.
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import { startAuthServer } from '../../www/server/auth-server.mjs';
 import { exampleConfig, startExample } from '../../www/server/examples.mjs';
@@ -24,20 +21,11 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-/** Launches Debian's Chromium with a fresh profile; `close()` also deletes the profile. */
+/** Launches Debian's Chromium (a fresh temporary profile) with one browser context. */
 export async function launchBrowser() {
-  const profile = await mkdtemp(join(tmpdir(), 'pkce-wasm-e2e-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-  });
-  return {
-    context,
-    async close() {
-      await context.close();
-      await rm(profile, { recursive: true, force: true });
-    },
-  };
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const context = await browser.newContext();
+  return { browser, context, close: () => browser.close() };
 }
 
 /**

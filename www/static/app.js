@@ -9,10 +9,9 @@ let tokens = null;
 let error = null;
 let busy = true;
 
-$('login').onclick = () => {
-  // offline_access (a refresh token) is only granted with prompt=consent (OIDC Core §11).
-  client.login({ extraParams: { prompt: 'consent' } });
-};
+// offline_access (a refresh token) is only granted with prompt=consent (OIDC Core §11).
+// login() throws before leaving (e.g. storage_unavailable): run() shows it.
+$('login').onclick = () => run(async () => client.login({ extraParams: { prompt: 'consent' } }));
 $('refresh').onclick = () => run(async () => {
   tokens = await client.refresh(tokens.refreshToken);
 });

@@ -66,7 +66,8 @@ export function AuthProvider({ config, children }) {
       error,
       status: busy ? 'loading' : tokens ? 'signed-in' : 'signed-out',
       // offline_access (a refresh token) is only granted with prompt=consent (OIDC Core §11).
-      login: () => client.login({ extraParams: { prompt: 'consent' } }),
+      // login() throws before leaving (e.g. storage_unavailable): run() shows it.
+      login: () => run(async () => client.login({ extraParams: { prompt: 'consent' } })),
       refresh: () => run(async () => setTokens(await client.refresh(tokens.refreshToken))),
       // Revokes the refresh token, forgets the tokens, ends the session at the server, comes back.
       logout: () => run(async () => {
