@@ -4,7 +4,7 @@ use alloc::string::String;
 
 use crate::authorize::AuthorizeParams;
 use crate::base64url;
-use crate::browser::promise as future_to_promise;
+use crate::browser::promise;
 use crate::browser::{env::json_parse, env::json_stringify, BrowserEnv};
 use crate::client::Client;
 use crate::config::{self, ClientConfig, TokenStorage};
@@ -76,7 +76,7 @@ impl PkceClient {
     #[wasm_bindgen(js_name = handleCallback)]
     pub fn handle_callback(&self, url: Option<String>) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(async move {
             let result = client.handle_callback(url.as_deref()).await?;
             let out = Object::new();
             set(&out, "tokens", &token_set(&result.tokens));
@@ -92,7 +92,7 @@ impl PkceClient {
     /// Exchanges a refresh token; resolves to a `TokenSet` that keeps it unless rotated.
     pub fn refresh(&self, refresh_token: JsValue) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(async move {
             let token = refresh_token.as_string().unwrap_or_default();
             Ok(token_set(&client.refresh(&token).await?))
         })
@@ -100,7 +100,7 @@ impl PkceClient {
 
     /// Builds a client from the issuer's metadata (RFC 8414, then OpenID Discovery); resolves to a `PkceClient`.
     pub fn discover(issuer: JsValue, config: JsValue) -> Promise {
-        future_to_promise(async move {
+        promise(async move {
             let issuer = issuer.as_string().unwrap_or_default();
             let config = read_config(&config, false)?;
             Ok(PkceClient { client: Client::discover(&issuer, config).await? }.into())
@@ -116,7 +116,7 @@ impl PkceClient {
     #[wasm_bindgen(js_name = getAccessToken)]
     pub fn get_access_token(&self) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move { Ok(client.access_token().await?.into()) })
+        promise(async move { Ok(client.access_token().await?.into()) })
     }
 
     /// Empties the token holder.
@@ -127,7 +127,7 @@ impl PkceClient {
     /// Revokes a token (RFC 7009); `hint` is "access_token" or "refresh_token".
     pub fn revoke(&self, token: JsValue, hint: Option<String>) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(async move {
             client.revoke(&token.as_string().unwrap_or_default(), hint.as_deref()).await?;
             Ok(JsValue::UNDEFINED)
         })
@@ -142,7 +142,7 @@ impl PkceClient {
     /// Revokes the held refresh token, empties the holder, goes to the end-session endpoint if known.
     pub fn logout(&self, options: JsValue) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(async move {
             client.logout(read_logout(&options)?).await?;
             Ok(JsValue::UNDEFINED)
         })

@@ -1,6 +1,6 @@
 //! The Web Locks API: runs a job while holding a lock shared by every tab of the origin.
 
-use super::promise::promise as future_to_promise;
+use super::promise::promise;
 use core::future::Future;
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -21,8 +21,8 @@ where
     let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).unwrap_or(JsValue::UNDEFINED);
     let locks = Reflect::get(&navigator, &"locks".into()).unwrap_or(JsValue::UNDEFINED);
     if !locks.is_object() {
-        return future_to_promise(job);
+        return promise(job);
     }
-    let callback = Closure::once_into_js(move |_lock: JsValue| future_to_promise(job));
+    let callback = Closure::once_into_js(move |_lock: JsValue| promise(job));
     locks.unchecked_into::<LockManager>().request(name, &callback)
 }
