@@ -150,6 +150,15 @@ for (const [name, options] of EXAMPLES) {
       const reused = await redeemDirectly(world.issuer, tokens.refreshToken);
       assert.equal(reused.status, 400);
       assert.equal(reused.error, 'invalid_grant');
+
+      // Reuse detection: the replayed token revoked the whole grant, so the page's own next
+      // refresh (with the current token) is refused too, and the page says why.
+      await page.click('#refresh');
+      await page.locator('#error[data-code]').waitFor();
+      const refused = await shown(page);
+      assert.equal(refused.errorCode, 'token_error');
+      assert.match(refused.errorText, /invalid_grant/);
+      assert.equal(grants('refresh_token').at(-1).body.get('refresh_token'), fresh.refreshToken);
       await page.close();
     });
 

@@ -45,7 +45,8 @@ export function createAuth(config) {
     error,
     status: computed(() => (busy.value ? 'loading' : tokens.value ? 'signed-in' : 'signed-out')),
     // offline_access (a refresh token) is only granted with prompt=consent (OIDC Core §11).
-    login: () => client.value.login({ extraParams: { prompt: 'consent' } }),
+    // login() throws before leaving (e.g. storage_unavailable): run() shows it.
+    login: () => run(async () => client.value.login({ extraParams: { prompt: 'consent' } })),
     refresh: () => run(async () => {
       tokens.value = await client.value.refresh(tokens.value.refreshToken);
     }),
