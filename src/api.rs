@@ -5,7 +5,7 @@ use alloc::string::String;
 use crate::authorize::AuthorizeParams;
 use crate::base64url;
 use crate::browser::promise;
-use crate::browser::{env::json_parse, env::json_stringify, BrowserEnv};
+use crate::browser::{env::json_parse, env::json_stringify, set, BrowserEnv};
 use crate::client::Client;
 use crate::config::{self, ClientConfig, TokenStorage};
 use crate::error::{ErrorCode, OAuthError};
@@ -177,8 +177,42 @@ fn get(source: &JsValue, key: &str) -> JsValue {
     Reflect::get(source, &key.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn set(target: &Object, key: &str, value: &JsValue) {
-    crate::browser::set(target, key, value);
+/// `source[key]`: `None` when undefined, the string, or `wrong_type(key)` for anything else.
+fn optional_string(
+    source: &JsValue,
+    key: &str,
+    wrong_type: fn(&str) -> OAuthError,
+) -> Result<Option<String>, OAuthError> {
+    match get(source, key) {
+        v if v.is_undefined() => Ok(None),
+        v => v.as_string().map(Some).ok_or_else(|| wrong_type(key)),
+    }
+}
+
+fn config_not_a_string(key: &str) -> OAuthError {
+    config::invalid(key, "must be a string")
+}
+
+fn argument_not_a_string(key: &str) -> OAuthError {
+    OAuthError::with_parts(ErrorCode::InvalidArgument, &[key, " must be a string"])
+}
+
+/// `source[key]` as whole seconds in `range`, `default` when undefined, else `invalid_config`.
+fn whole_seconds(
+    source: &JsValue,
+    key: &str,
+    range: core::ops::RangeInclusive<f64>,
+    default: u32,
+    problem: &str,
+) -> Result<u32, OAuthError> {
+    match get(source, key) {
+        v if v.is_undefined() => Ok(default),
+        v => v
+            .as_f64()
+            .filter(|n| range.contains(n) && f64::from(*n as u32) == *n)
+            .map(|n| n as u32)
+            .ok_or_else(|| config::invalid(key, problem)),
+    }
 }
 
 /// Reads a `ClientConfig`; without `with_endpoints` (discovery) the endpoints and issuer come later.
@@ -186,7 +220,7 @@ fn read_config(source: &JsValue, with_endpoints: bool) -> Result<ClientConfig, O
     if !source.is_object() {
         return Err(OAuthError::new(ErrorCode::InvalidConfig, "config must be an object"));
     }
-    let string = |key| get(source, key).as_string().ok_or_else(|| config::invalid(key, "must be a string"));
+    let string = |key| get(source, key).as_string().ok_or_else(|| config_not_a_string(key));
     let endpoint = |key| if with_endpoints { string(key) } else { Ok(String::new()) };
     let mut config = ClientConfig::new(
         &string("clientId")?,
@@ -194,10 +228,7 @@ fn read_config(source: &JsValue, with_endpoints: bool) -> Result<ClientConfig, O
         &endpoint("authorizationEndpoint")?,
         &endpoint("tokenEndpoint")?,
     );
-    let optional = |key| match get(source, key) {
-        v if v.is_undefined() => Ok(None),
-        v => v.as_string().map(Some).ok_or_else(|| config::invalid(key, "must be a string")),
-    };
+    let optional = |key| optional_string(source, key, config_not_a_string);
     if with_endpoints {
         config.issuer = optional("issuer")?;
         config.revocation_endpoint = optional("revocationEndpoint")?;
@@ -215,24 +246,18 @@ fn read_config(source: &JsValue, with_endpoints: bool) -> Result<ClientConfig, O
         v if v.is_undefined() => false,
         v => v.as_bool().ok_or_else(|| config::invalid("requireIss", "must be a boolean"))?,
     };
-    let seconds = |key, default| match get(source, key) {
-        v if v.is_undefined() => Ok(default),
-        v => v
-            .as_f64()
-            .filter(|n| (1.0..=f64::from(u32::MAX)).contains(n) && f64::from(*n as u32) == *n)
-            .map(|n| n as u32)
-            .ok_or_else(|| config::invalid(key, "must be a positive whole number of seconds")),
-    };
-    config.transaction_ttl = seconds("transactionTtl", config.transaction_ttl)?;
-    config.timeout = seconds("timeout", config.timeout)?;
-    config.refresh_leeway = match get(source, "refreshLeeway") {
-        v if v.is_undefined() => config.refresh_leeway,
-        v => v
-            .as_f64()
-            .filter(|n| (0.0..=86_400.0).contains(n) && f64::from(*n as u32) == *n)
-            .map(|n| n as u32)
-            .ok_or_else(|| config::invalid("refreshLeeway", "must be a whole number of seconds from 0 to 86400"))?,
-    };
+    let positive = "must be a positive whole number of seconds";
+    let any_u32 = 1.0..=f64::from(u32::MAX);
+    config.transaction_ttl =
+        whole_seconds(source, "transactionTtl", any_u32.clone(), config.transaction_ttl, positive)?;
+    config.timeout = whole_seconds(source, "timeout", any_u32, config.timeout, positive)?;
+    config.refresh_leeway = whole_seconds(
+        source,
+        "refreshLeeway",
+        0.0..=86_400.0,
+        config.refresh_leeway,
+        "must be a whole number of seconds from 0 to 86400",
+    )?;
     Ok(config)
 }
 
@@ -241,13 +266,7 @@ fn read_logout(source: &JsValue) -> Result<LogoutParams, OAuthError> {
     if source.is_undefined() || source.is_null() {
         return Ok(params);
     }
-    let text = |key| match get(source, key) {
-        v if v.is_undefined() => Ok(None),
-        v => v
-            .as_string()
-            .map(Some)
-            .ok_or_else(|| OAuthError::with_parts(ErrorCode::InvalidArgument, &[key, " must be a string"])),
-    };
+    let text = |key| optional_string(source, key, argument_not_a_string);
     params.id_token_hint = text("idTokenHint")?;
     params.post_logout_redirect_uri = text("postLogoutRedirectUri")?;
     params.state = text("state")?;
@@ -263,10 +282,7 @@ fn read_options(source: &JsValue) -> Result<(AuthorizeParams, Option<String>), O
     if !source.is_object() {
         return Err(bad("options must be an object"));
     }
-    params.scope = match get(source, "scope") {
-        v if v.is_undefined() => None,
-        v => Some(v.as_string().ok_or_else(|| bad("scope must be a string"))?),
-    };
+    params.scope = optional_string(source, "scope", argument_not_a_string)?;
     let extra = get(source, "extraParams");
     if !extra.is_undefined() {
         if !extra.is_object() {
