@@ -44,10 +44,7 @@ pub fn build_url(
     challenge: &str,
     nonce: Option<&str>,
 ) -> String {
-    let mut url = config.authorization_endpoint.clone();
-    if !url.contains('?') {
-        url.push('?');
-    }
+    let mut url = form::with_query(&config.authorization_endpoint);
     form::push_pair(&mut url, "response_type", "code");
     form::push_pair(&mut url, "client_id", &config.client_id);
     form::push_pair(&mut url, "redirect_uri", &config.redirect_uri);

@@ -34,11 +34,10 @@ pub fn start_login(
     params.validate()?;
     let mut random = [0u8; 3 * RANDOM_BYTES];
     env.random(&mut random)?;
-    let mut values = random.chunks(RANDOM_BYTES).map(base64url::encode);
-    // `random` holds exactly three chunks, so these `next()`s are always `Some`.
-    let (verifier, state, nonce) =
-        (values.next().unwrap_or_default(), values.next().unwrap_or_default(), values.next());
-    let nonce = nonce.filter(|_| params.wants_openid(config));
+    // i is 0, 1 or 2: always within the three chunks of `random`.
+    let value = |i: usize| base64url::encode(&random[i * RANDOM_BYTES..(i + 1) * RANDOM_BYTES]);
+    let (verifier, state) = (value(0), value(1));
+    let nonce = params.wants_openid(config).then(|| value(2));
     let challenge = pkce::challenge_s256(&verifier)?;
     let url = authorize::build_url(config, params, &state, &challenge, nonce.as_deref());
     let now = env.now();

@@ -18,6 +18,15 @@ pub fn push_encoded(out: &mut String, s: &str) {
     }
 }
 
+/// `url` ready for `push_pair`: with a `?` appended unless it already has a query.
+pub fn with_query(url: &str) -> String {
+    let mut out = String::from(url);
+    if !out.contains('?') {
+        out.push('?');
+    }
+    out
+}
+
 /// Appends `name=value`, preceded by `&` unless `out` is empty or ends with `?` or `&`.
 pub fn push_pair(out: &mut String, name: &str, value: &str) {
     if !(out.is_empty() || out.ends_with('?') || out.ends_with('&')) {

@@ -21,10 +21,7 @@ pub fn logout_url(config: &ClientConfig, params: &LogoutParams) -> Result<String
     let Some(endpoint) = &config.end_session_endpoint else {
         return Err(OAuthError::new(ErrorCode::InvalidConfig, "endSessionEndpoint is not configured or discovered"));
     };
-    let mut url = endpoint.clone();
-    if !url.contains('?') {
-        url.push('?');
-    }
+    let mut url = form::with_query(endpoint);
     for (name, value) in [
         ("id_token_hint", params.id_token_hint.as_ref()),
         ("post_logout_redirect_uri", params.post_logout_redirect_uri.as_ref()),
