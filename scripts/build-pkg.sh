@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds pkg/ from a clean checkout: cargo -> wasm-bindgen (web target) -> wasm-opt -Oz -> package files.
+# Builds pkg/ from a clean checkout: cargo -> wasm-bindgen (web target) -> wasm-opt -Oz (short import and
+# export names, renamed in the glue too) -> package files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -9,8 +10,9 @@ rm -rf pkg
 wasm-bindgen --target web --no-typescript --out-dir pkg --out-name pkce_wasm target/wasm32-unknown-unknown/release/pkce_wasm_cdylib.wasm
 wasm-opt -Oz --strip-producers --strip-target-features \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-  --enable-reference-types --enable-multivalue \
-  pkg/pkce_wasm_bg.wasm -o pkg/pkce_wasm_bg.wasm
+  --enable-reference-types --enable-multivalue --minify-imports-and-exports-and-modules \
+  pkg/pkce_wasm_bg.wasm -o pkg/pkce_wasm_bg.wasm > target/wasm-names.json
+node scripts/minify-names.mjs target/wasm-names.json pkg/pkce_wasm.js
 
 # OAuthError is a JS class (wasm-bindgen cannot subclass Error): export it from the entry module,
 # then bundle the snippet in and minify, so a page loads exactly two files.
