@@ -31,11 +31,9 @@ pub fn metadata_urls(issuer: &str) -> Result<[String; 2]> {
     if !valid {
         return Err(discovery_error("issuer must be an https URL without query or fragment"));
     }
-    let authority_start = url::split_scheme(issuer).map_or(0, |(scheme, _)| scheme.len() + 3);
-    let (origin, path) = match issuer[authority_start..].find('/') {
-        Some(i) => issuer.split_at(authority_start + i),
-        None => (issuer, ""),
-    };
+    // `split_at_checked`, not `split_at`: no panic path (core's `slice_error_fail`) in the wasm.
+    let path_start = url::split_scheme(issuer).and_then(|(scheme, rest)| Some(scheme.len() + 3 + rest.find('/')?));
+    let (origin, path) = path_start.and_then(|i| issuer.split_at_checked(i)).unwrap_or((issuer, ""));
     let rfc8414 = crate::text::concat(&[origin, "/.well-known/oauth-authorization-server", path.trim_end_matches('/')]);
     let openid = crate::text::concat(&[issuer.trim_end_matches('/'), "/.well-known/openid-configuration"]);
     Ok([rfc8414, openid])

@@ -35,8 +35,9 @@ pub fn parse(s: &str) -> Option<Url<'_>> {
     };
     let (before_fragment, fragment) = split_off(rest, '#');
     let (before_query, query) = split_off(before_fragment, '?');
+    // `split_at_checked`, not `split_at` or `[..]`: no panic path (core's `slice_error_fail`) in the wasm.
     let authority_end = before_query.find('/').unwrap_or(before_query.len());
-    let (authority, path) = before_query.split_at(authority_end);
+    let (authority, path) = before_query.split_at_checked(authority_end)?;
     let (has_userinfo, host_port) = match authority.rsplit_once('@') {
         Some((_, host_port)) => (true, host_port),
         None => (false, authority),
@@ -70,7 +71,7 @@ fn split_off(s: &str, separator: char) -> (&str, Option<&str>) {
 fn split_host_port(host_port: &str) -> Option<(&str, Option<u16>)> {
     let (host, port) = if host_port.starts_with('[') {
         let close = host_port.find(']')?;
-        let (host, rest) = host_port.split_at(close + 1);
+        let (host, rest) = host_port.split_at_checked(close + 1)?;
         (host, rest.strip_prefix(':'))
     } else {
         split_off(host_port, ':')
