@@ -38,11 +38,11 @@ pub enum ErrorCode {
     TokenError,
     /// The token endpoint's answer is not a valid token response.
     InvalidTokenResponse,
-    /// The token endpoint could not be reached.
+    /// The token, revocation or metadata endpoint could not be reached.
     NetworkError,
-    /// The token endpoint did not answer within `timeout`.
+    /// The token, revocation or metadata endpoint did not answer within `timeout`.
     Timeout,
-    /// The authorization server's metadata is missing, unreadable or not for this issuer.
+    /// The authorization server's metadata is missing, unreadable (over 1 MiB included) or not for this issuer.
     DiscoveryError,
     /// The ID token fails a check (`iss`, `aud`, `azp`, `exp`, `iat`, `nonce`, shape).
     IdTokenInvalid,

@@ -66,7 +66,8 @@ impl Env for FakeEnv {
 }
 
 /// Records each request body and answers with a canned status and body; GETs are answered
-/// from `documents` (404 for a URL not in it) and recorded as `GET <url>`.
+/// from `documents` (404 for a URL not in it) and recorded as `GET <url>`. An `Err` answer
+/// (a transport failure) fails GETs too.
 pub struct FakeTransport {
     pub requests: RefCell<Vec<String>>,
     pub answer: RefCell<Result<(u16, String)>>,
@@ -94,6 +95,7 @@ impl Transport for FakeTransport {
 
     async fn get_json(&self, url: &str, _timeout: u32) -> Result<HttpResponse<serde_json::Value>> {
         self.requests.borrow_mut().push(["GET ", url].concat());
+        self.answer.borrow().clone()?;
         let (status, text) = self.documents.borrow().get(url).cloned().unwrap_or((404, "not found".into()));
         Ok(HttpResponse { status, body: test_json::object(&text) })
     }

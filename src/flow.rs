@@ -157,7 +157,7 @@ pub async fn discover(
         let response = match transport.get_json(&url, timeout).await {
             Ok(response) => response,
             Err(error) => {
-                last = error;
+                last = for_discovery(error);
                 continue;
             }
         };
@@ -170,6 +170,15 @@ pub async fn discover(
         }
     }
     Err(last)
+}
+
+/// A metadata answer the transport could not read (over 1 MiB) is `discovery_error`, not
+/// `invalid_token_response`; `timeout` and `network_error` keep their codes.
+fn for_discovery(mut error: OAuthError) -> OAuthError {
+    if error.code == ErrorCode::InvalidTokenResponse {
+        error.code = ErrorCode::DiscoveryError;
+    }
+    error
 }
 
 /// Revokes `token` at the configured revocation endpoint (RFC 7009).
@@ -415,6 +424,23 @@ mod tests {
         assert!(world.store.items.borrow().is_empty(), "nothing cached");
         let none = block_on(discover("https://as.example/x", "p", 5, None::<&FakeStore>, &world.env, &world.transport));
         assert_eq!(none.unwrap_err().code, ErrorCode::DiscoveryError);
+    }
+
+    #[test]
+    fn discovery_failures_keep_transport_codes_except_unreadable_answers() {
+        for (transport_code, expected) in [
+            (ErrorCode::InvalidTokenResponse, ErrorCode::DiscoveryError),
+            (ErrorCode::Timeout, ErrorCode::Timeout),
+            (ErrorCode::NetworkError, ErrorCode::NetworkError),
+        ] {
+            let world = World::new();
+            *world.transport.answer.borrow_mut() = Err(OAuthError::new(transport_code, "transport failed"));
+            let error =
+                block_on(discover("https://as.example/t", "p", 5, Some(&world.store), &world.env, &world.transport))
+                    .unwrap_err();
+            assert_eq!(error.code, expected, "{transport_code:?}");
+            assert_eq!(world.transport.requests.borrow().len(), 2, "both well-known locations were tried");
+        }
     }
 
     #[test]

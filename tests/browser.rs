@@ -393,6 +393,8 @@ async fn discovery_falls_back_checks_the_issuer_and_caches() {
     assert!(b.config().revocation_endpoint.as_deref().unwrap().ends_with("t=discovered-b"));
     let evil = Client::discover(&format!("{STUB}/iss/evil"), config.clone()).await.err().unwrap();
     assert_eq!(evil.code, ErrorCode::DiscoveryError);
+    let big = Client::discover(&format!("{STUB}/iss/big"), config.clone()).await.err().unwrap();
+    assert_eq!(big.code, ErrorCode::DiscoveryError, "a document over 1 MiB is not read");
     let response: web_sys::Response = JsFuture::from(fetch_url(&format!("{STUB}/requests"))).await.unwrap().into();
     let list: Array = JsFuture::from(response.json().unwrap()).await.unwrap().into();
     let gets = list

@@ -73,8 +73,8 @@ pub(crate) fn set(target: &Object, key: &str, value: &JsValue) {
 fn failure(error: JsValue) -> OAuthError {
     let name = Reflect::get(&error, &"name".into()).ok().and_then(|n| n.as_string());
     match name.as_deref() {
-        Some("TimeoutError") => OAuthError::new(ErrorCode::Timeout, "the token endpoint did not answer in time"),
-        _ => OAuthError::new(ErrorCode::NetworkError, "the token endpoint could not be reached"),
+        Some("TimeoutError") => OAuthError::new(ErrorCode::Timeout, "the server did not answer in time"),
+        _ => OAuthError::new(ErrorCode::NetworkError, "the server could not be reached"),
     }
 }
 

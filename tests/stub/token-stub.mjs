@@ -33,7 +33,7 @@ const MODES = {
 };
 
 /** Metadata for issuer `${origin}/iss/${name}`: `a` only at the OpenID location, `b` only at
- * the RFC 8414 one, `evil` claims another issuer. */
+ * the RFC 8414 one, `evil` claims another issuer, `big` is over 1 MiB at both. */
 function metadata(origin, path) {
   const m = path.match(/^\/(?:\.well-known\/oauth-authorization-server\/iss\/(\w+)|iss\/(\w+)\/\.well-known\/openid-configuration)$/);
   if (!m) return null;
@@ -47,6 +47,7 @@ function metadata(origin, path) {
     revocation_endpoint: `${origin}/token/revoke?t=discovered-${name}`,
     code_challenge_methods_supported: ["S256"],
     authorization_response_iss_parameter_supported: true,
+    ...(name === "big" && { padding: "p".repeat(2 * 1024 * 1024) }),
   };
 }
 
