@@ -1,6 +1,7 @@
 // What every end-to-end suite needs: Debian's Chromium through playwright-core, the real
 // authorization server (oidc-provider) and an example app on 127.0.0.1, and a record of the
 // requests that reached the token endpoint. Everything started here is stopped by `stop()`.
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 
 import { startAuthServer } from '../../www/server/auth-server.mjs';
@@ -65,6 +66,24 @@ export function recordTokenRequests(context, issuer) {
 /** Requests the authorization server received for `pathPrefix` (from its own log: preflights included). */
 export function serverRequests(auth, pathPrefix) {
   return auth.requests.filter((r) => r.path.startsWith(pathPrefix));
+}
+
+/**
+ * Records every request the authorization server at `issuer` receives from now on, with its
+ * headers as they reached the server (Cookie included), through Node's
+ * `http.server.request.start` diagnostics channel: the server runs in this process. (The browser
+ * side cannot tell: with playwright-core 1.65 and Chromium 156, `request.allHeaders()` leaves
+ * out a Cookie header the server did receive.) Returns { requests: [{ method, path, headers }], stop() }.
+ */
+export function recordServerHeaders(issuer) {
+  const port = Number(new URL(issuer).port);
+  const requests = [];
+  const onRequest = ({ request, server }) => {
+    if (server.address()?.port !== port) return;
+    requests.push({ method: request.method, path: request.url.split('?')[0], headers: { ...request.headers } });
+  };
+  diagnosticsChannel.subscribe('http.server.request.start', onRequest);
+  return { requests, stop: () => diagnosticsChannel.unsubscribe('http.server.request.start', onRequest) };
 }
 
 /** What the example shows: status, error code and text, and the token fields. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { CLIENT_ID } from '../../www/server/auth-server.mjs';
-import { launchBrowser, recordTokenRequests, serverRequests, settled, shown, startWorld } from './harness.mjs';
+import { launchBrowser, recordServerHeaders, recordTokenRequests, serverRequests, settled, shown, startWorld } from './harness.mjs';
 
 const EXAMPLES = [
   ['static', { path: '/oidc' }],
@@ -85,6 +85,33 @@ for (const [name, options] of EXAMPLES) {
       await page.close();
     });
 
+    test('the token requests carry no cookie, though the browser holds the server session cookie', async () => {
+      const heard = recordServerHeaders(world.issuer);
+      try {
+        const { page, tokens } = await signIn();
+        await page.click('#refresh');
+        await page.waitForFunction((old) => {
+          const text = document.getElementById('tokens')?.textContent;
+          return text && JSON.parse(text).refreshToken !== old;
+        }, tokens.refreshToken);
+
+        // The login left oidc-provider's session cookie in the browser, for a path the token
+        // endpoint is under; the example and the server are same-site (127.0.0.1, ports do not
+        // count), so SameSite=Lax does not keep it off a credentialed fetch: only `credentials`.
+        const held = await browser.context.cookies(`${world.issuer}/token`);
+        assert.ok(held.some((c) => c.name === '_session'), `no session cookie for the token endpoint: ${held.map((c) => c.name)}`);
+        // The browser did send it to the server's own pages during the login (so the record sees cookies)...
+        assert.ok(heard.requests.some((r) => /(^|; )_session=/.test(r.headers.cookie ?? '')), 'the server never received its session cookie');
+        // ...and never to the token endpoint: the code exchange and the refresh, as the server received them.
+        const tokenRequests = heard.requests.filter((r) => r.path.startsWith(`${options.path ?? ''}/token`));
+        for (const request of tokenRequests) assert.equal(request.headers.cookie, undefined, `Cookie sent to ${request.method} ${request.path}`);
+        assert.deepEqual(tokenRequests.map((r) => r.method), ['POST', 'POST'], 'the code exchange and one refresh');
+        await page.close();
+      } finally {
+        heard.stop();
+      }
+    });
+
     test('a reload of the callback URL is state_unknown and sends no second token request', async () => {
       const { page, callbackUrl } = await signIn();
       const before = sent.length;
@@ -92,6 +119,45 @@ for (const [name, options] of EXAMPLES) {
       const { errorCode } = await settled(page, 'signed-out');
       assert.equal(errorCode, 'state_unknown');
       assert.equal(sent.length, before, 'no token request');
+      await page.close();
+    });
+
+    test('Back after sign-in finds no history entry with the code and sends no second token request', async () => {
+      const { page, callbackUrl } = await signIn();
+      const code = new URL(callbackUrl).searchParams.get('code');
+      assert.ok(code, callbackUrl);
+      const redeemed = () => sent.filter((r) => r.body.get('code') === code).length;
+      assert.equal(redeemed(), 1);
+      const sentBefore = sent.length;
+
+      // The browser's own list of this tab's history entries. The server's redirect chain was one
+      // navigation (location.assign to /auth ... 303 to the callback): one entry, whose URL
+      // handleCallback replaced. Before it: the example's page from before the sign-in.
+      const cdp = await browser.context.newCDPSession(page);
+      const { entries, currentIndex } = await cdp.send('Page.getNavigationHistory');
+      assert.deepEqual(entries.map((e) => e.url), ['about:blank', `${world.origin}/`, `${world.origin}/`]);
+      assert.equal(currentIndex, 2);
+      for (const entry of entries) assert.ok(!JSON.stringify(entry).includes(code), `the code is in a history entry: ${JSON.stringify(entry)}`);
+
+      // Back, then Forward to the entry that was the callback. Playwright's Chromium has no
+      // back/forward cache, so each step loads the page again and runs the example from the start.
+      const navigated = [];
+      page.on('framenavigated', (frame) => {
+        if (frame === page.mainFrame()) navigated.push(frame.url());
+      });
+      const loaded = () => page.locator('#status:not([data-state="loading"])').waitFor().then(() => shown(page));
+      await page.goBack();
+      assert.equal(page.url(), `${world.origin}/`);
+      const back = await loaded();
+      assert.deepEqual([back.status, back.errorCode], ['signed-out', null], 'the page from before the sign-in');
+      await page.goForward();
+      assert.equal(page.url(), `${world.origin}/`);
+      const forward = await loaded();
+      assert.equal(forward.errorCode, null, 'no callback handled again (that would be state_unknown)');
+
+      assert.deepEqual(navigated, [`${world.origin}/`, `${world.origin}/`]);
+      assert.equal(redeemed(), 1, 'the code was not sent again');
+      assert.equal(sent.length, sentBefore, 'no token request');
       await page.close();
     });
 
