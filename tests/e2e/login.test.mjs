@@ -112,6 +112,29 @@ for (const [name, options] of EXAMPLES) {
       }
     });
 
+    if (name === 'static') {
+      test('the preloaded wasm is fetched once and used by init()', async () => {
+        const page = await browser.context.newPage();
+        const wasm = [];
+        const warnings = [];
+        page.on('request', (request) => {
+          if (new URL(request.url()).pathname.endsWith('.wasm')) wasm.push(request.url());
+        });
+        page.on('console', (message) => {
+          if (/preload/i.test(message.text())) warnings.push(message.text());
+        });
+        await page.goto(`${world.origin}/`);
+        await settled(page, 'signed-out');
+        assert.deepEqual(wasm, [`${world.origin}/pkg/pkce_wasm_bg.wasm`], 'one download');
+        // Started by the <link> (so alongside app.js), not by init()'s fetch after it.
+        const initiators = await page.evaluate(() =>
+          performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).map((e) => e.initiatorType));
+        assert.deepEqual(initiators, ['link'], 'the preload was the only wasm fetch: init() reused it');
+        assert.deepEqual(warnings, [], 'Chromium reports no unused or mismatched preload');
+        await page.close();
+      });
+    }
+
     test('a reload of the callback URL is state_unknown and sends no second token request', async () => {
       const { page, callbackUrl } = await signIn();
       const before = sent.length;
