@@ -166,8 +166,10 @@ pub(crate) fn invalid(field: &str, problem: &str) -> OAuthError {
     OAuthError::with_parts(ErrorCode::InvalidConfig, &[field, " ", problem])
 }
 
-#[cfg(test)]
-pub(crate) fn sample() -> ClientConfig {
+/// A valid configuration for tests: client `spa` at `https://app.example/callback`, issuer
+/// `https://as.example` (feature `testing`; never in the npm build).
+#[cfg(any(test, feature = "testing"))]
+pub fn sample() -> ClientConfig {
     let mut config = ClientConfig::new(
         "spa",
         "https://app.example/callback",

@@ -108,7 +108,7 @@ fn discovery_error(message: &str) -> OAuthError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::test_json::object;
+    use crate::json::testing::object;
 
     #[test]
     fn well_known_locations() {

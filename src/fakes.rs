@@ -1,7 +1,7 @@
 //! In-memory implementations of the `platform` traits for native tests.
 
 use crate::error::{ErrorCode, OAuthError, Result};
-use crate::json::test_json;
+use crate::json::testing;
 use crate::platform::{Env, HttpResponse, Store, Transport};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -61,7 +61,7 @@ impl Env for FakeEnv {
         Ok(())
     }
     fn parse_object(&self, text: &str) -> Option<serde_json::Value> {
-        test_json::object(text)
+        testing::object(text)
     }
 }
 
@@ -90,14 +90,14 @@ impl Transport for FakeTransport {
     async fn post_form(&self, _url: &str, body: &str, _timeout: u32) -> Result<HttpResponse<serde_json::Value>> {
         self.requests.borrow_mut().push(body.into());
         let (status, text) = self.answer.borrow().clone()?;
-        Ok(HttpResponse { status, body: test_json::object(&text) })
+        Ok(HttpResponse { status, body: testing::object(&text) })
     }
 
     async fn get_json(&self, url: &str, _timeout: u32) -> Result<HttpResponse<serde_json::Value>> {
         self.requests.borrow_mut().push(["GET ", url].concat());
         self.answer.borrow().clone()?;
         let (status, text) = self.documents.borrow().get(url).cloned().unwrap_or((404, "not found".into()));
-        Ok(HttpResponse { status, body: test_json::object(&text) })
+        Ok(HttpResponse { status, body: testing::object(&text) })
     }
 }
 

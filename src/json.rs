@@ -98,10 +98,13 @@ pub fn push_key(out: &mut String, key: &str) {
     out.push(':');
 }
 
-#[cfg(test)]
-pub(crate) mod test_json {
-    //! `JsonObject` over `serde_json` for native tests (never shipped).
+/// `JsonObject` over `serde_json`, for this crate's unit tests, `tests/properties.rs` and the
+/// fuzz targets (feature `testing`; never in the npm build).
+#[cfg(any(test, feature = "testing"))]
+pub mod testing {
     use super::{JsonField, JsonObject};
+    use alloc::string::String;
+    use alloc::vec::Vec;
 
     impl JsonObject for serde_json::Value {
         fn field(&self, key: &str) -> JsonField {

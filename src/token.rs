@@ -176,7 +176,7 @@ fn invalid(status: u16, message: &str) -> OAuthError {
 mod tests {
     use super::*;
     use crate::config;
-    use crate::json::test_json::object;
+    use crate::json::testing::object;
 
     const NOW: f64 = 1_700_000_000_500.0;
 

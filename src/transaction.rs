@@ -156,7 +156,7 @@ pub(crate) fn sample(config: &ClientConfig, now: f64) -> Transaction {
 mod tests {
     use super::*;
     use crate::config;
-    use crate::json::test_json::object;
+    use crate::json::testing::object;
 
     #[test]
     fn round_trips_through_json() {

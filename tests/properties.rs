@@ -13,11 +13,12 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use pkce_wasm::callback::{self, Callback, Outcome};
-use pkce_wasm::config::ClientConfig;
+use pkce_wasm::config::{sample, ClientConfig};
 use pkce_wasm::discovery;
 use pkce_wasm::error::{ErrorCode, OAuthError};
 use pkce_wasm::flow::{finish_login, refresh, start_login};
 use pkce_wasm::id_token::{self, Expected};
+use pkce_wasm::json::testing::object as parse_object; // `JSON.parse` + "is it a non-array object"
 use pkce_wasm::json::{JsonField, JsonObject};
 use pkce_wasm::platform::{Env, HttpResponse, Store, Transport};
 use pkce_wasm::transaction::Transaction;
@@ -36,32 +37,6 @@ const NOW_MS: f64 = 1_700_000_000_000.0;
 // JSON as the browser adapter sees it
 // ---------------------------------------------------------------------------------------------
 
-/// A parsed JSON object classified like `src/browser/env.rs` does with `JSON.parse` output.
-#[derive(Clone, Debug)]
-struct Json(Value);
-
-impl JsonObject for Json {
-    fn field(&self, key: &str) -> JsonField {
-        match self.0.get(key) {
-            None => JsonField::Absent,
-            Some(Value::Null) => JsonField::Null,
-            Some(Value::String(s)) => JsonField::Str(s.clone()),
-            Some(Value::Number(n)) => JsonField::Num(n.as_f64().unwrap_or(f64::NAN)),
-            Some(Value::Bool(b)) => JsonField::Bool(*b),
-            Some(_) => JsonField::Other,
-        }
-    }
-
-    fn strings(&self, key: &str) -> Option<Vec<String>> {
-        self.0.get(key)?.as_array()?.iter().map(|v| v.as_str().map(String::from)).collect()
-    }
-}
-
-/// `JSON.parse` then "is it a non-array object", as `Env::parse_object` is specified.
-fn parse_object(text: &str) -> Option<Json> {
-    serde_json::from_str::<Value>(text).ok().filter(Value::is_object).map(Json)
-}
-
 /// An object given field by field: reaches what serde_json cannot hold but `JSON.parse` yields
 /// (`1e400` is `Infinity`), and any `f64` including NaN and -0.
 #[derive(Clone, Debug)]
@@ -73,7 +48,7 @@ impl JsonObject for Fields {
     }
 
     fn strings(&self, _key: &str) -> Option<Vec<String>> {
-        None // arrays are `Other` here; the serde-backed `Json` covers them
+        None // arrays are `Other` here; the serde-backed `Value` covers them
     }
 }
 
@@ -420,17 +395,6 @@ fn now_ms() -> impl Strategy<Value = f64> {
     prop_oneof![Just(NOW_MS), (0u64..=8_640_000_000_000_000).prop_map(|n| n as f64)]
 }
 
-fn config() -> ClientConfig {
-    let mut config = ClientConfig::new(
-        "spa",
-        "https://app.example/callback",
-        "https://as.example/authorize",
-        "https://as.example/token",
-    );
-    config.issuer = Some("https://as.example".into());
-    config
-}
-
 /// A transaction `from_json` must accept: generated state, valid verifier, anything else any text.
 fn valid_transaction() -> impl Strategy<Value = Transaction> {
     (
@@ -520,7 +484,7 @@ impl SeededEnv {
 }
 
 impl Env for SeededEnv {
-    type Json = Json;
+    type Json = Value;
     fn now(&self) -> f64 {
         self.now.get()
     }
@@ -535,7 +499,7 @@ impl Env for SeededEnv {
         }
         Ok(())
     }
-    fn parse_object(&self, text: &str) -> Option<Json> {
+    fn parse_object(&self, text: &str) -> Option<Value> {
         parse_object(text)
     }
 }
@@ -554,12 +518,12 @@ impl RecordingTransport {
 }
 
 impl Transport for RecordingTransport {
-    type Json = Json;
-    async fn post_form(&self, _url: &str, body: &str, _timeout: u32) -> CoreResult<HttpResponse<Json>> {
+    type Json = Value;
+    async fn post_form(&self, _url: &str, body: &str, _timeout: u32) -> CoreResult<HttpResponse<Value>> {
         self.requests.borrow_mut().push(body.into());
         Ok(HttpResponse { status: self.status, body: parse_object(&self.body) })
     }
-    async fn get_json(&self, url: &str, _timeout: u32) -> CoreResult<HttpResponse<Json>> {
+    async fn get_json(&self, url: &str, _timeout: u32) -> CoreResult<HttpResponse<Value>> {
         self.requests.borrow_mut().push(format!("GET {url}"));
         Ok(HttpResponse { status: 404, body: None })
     }
@@ -743,7 +707,7 @@ proptest! {
 
     #[test]
     fn is_callback_only_on_the_redirect_uri(href in callback_href()) {
-        let config = config();
+        let config = sample();
         if callback::is_callback(&config, &href) {
             let redirect = url::parse(&config.redirect_uri).unwrap();
             prop_assert!(url::parse(&href).is_some_and(|here| here.same_origin_and_path(&redirect)));
@@ -802,7 +766,7 @@ proptest! {
 
     #[test]
     fn any_token_json_is_tokens_or_token_error(status in status(), body in token_body(), now in now_ms()) {
-        check_token_response(status, Some(&body).filter(|b| b.is_object()).cloned().map(Json).as_ref(), now)?;
+        check_token_response(status, Some(&body).filter(|b| b.is_object()), now)?;
     }
 
     #[test]
@@ -813,7 +777,7 @@ proptest! {
     #[test]
     fn non_json_token_body_is_never_tokens(status in status()) {
         // `None`: the body was HTML, empty, an array or anything but a JSON object.
-        let error = token::parse_response(status, None::<&Json>, NOW_MS).unwrap_err();
+        let error = token::parse_response(status, None::<&Value>, NOW_MS).unwrap_err();
         prop_assert_eq!(error.code, ErrorCode::InvalidTokenResponse);
     }
 
@@ -824,7 +788,7 @@ proptest! {
         valid_transaction().prop_flat_map(|tx| mutated(serde_json::from_str(&tx.to_json()).unwrap(), &TX_KEYS)),
     ]) {
         if record.is_object() {
-            check_transaction(&Json(record))?;
+            check_transaction(&record)?;
         }
     }
 
@@ -882,7 +846,7 @@ proptest! {
             1 => Just(json!(true)),
         ],
     )) {
-        match discovery::parse_metadata("https://as.example", &Json(doc.clone())) {
+        match discovery::parse_metadata("https://as.example", &doc) {
             Ok(metadata) => {
                 prop_assert_eq!(&metadata.issuer, "https://as.example");
                 if let Some(methods) = doc.get("code_challenge_methods_supported") {
@@ -924,7 +888,7 @@ proptest! {
         require_iss in any::<bool>(),
         elapsed_ms in prop_oneof![Just(1_000.0), 0.0..1_300_000.0],
     ) {
-        let mut config = config();
+        let mut config = sample();
         config.require_iss = require_iss;
         let tab = Tab::new(config, seed);
         let states: Vec<String> = (0..logins).map(|_| param(&tab.login(None), "state").unwrap()).collect();
@@ -974,7 +938,7 @@ proptest! {
         app_state in prop::option::of(text(40)),
         code in text(30).prop_filter("a code is non-empty", |c| !c.is_empty()),
     ) {
-        let mut config = config();
+        let mut config = sample();
         config.redirect_uri = redirect_uri.clone();
         let tab = Tab::new(config, seed);
         let authorize_url = tab.login(app_state.clone());
@@ -1011,7 +975,7 @@ proptest! {
         seed in any::<u64>(),
         stored in valid_transaction().prop_flat_map(|tx| {
             let mut valid: Value = serde_json::from_str(&tx.to_json()).unwrap();
-            let config = config();
+            let config = sample();
             valid["redirectUri"] = config.redirect_uri.into();
             valid["clientId"] = config.client_id.into();
             valid["issuer"] = config.issuer.into();
@@ -1019,7 +983,7 @@ proptest! {
             stored_text(valid)
         }),
     ) {
-        let tab = Tab::new(config(), seed);
+        let tab = Tab::new(sample(), seed);
         let state = parse_object(&stored)
             .and_then(|record| match record.field("state") {
                 JsonField::Str(s) if pkce::is_generated_state(&s) => Some(s),
@@ -1091,7 +1055,7 @@ proptest! {
     /// an `id_token` in the answer must pass the claims checks.
     #[test]
     fn refresh_with_any_answer_is_tokens_or_token_error(status in status(), body in token_body(), token in text(20)) {
-        let tab = Tab { transport: RecordingTransport::answering(status, &body), ..Tab::new(config(), 1) };
+        let tab = Tab { transport: RecordingTransport::answering(status, &body), ..Tab::new(sample(), 1) };
         match block_on(refresh(&tab.config, &token, &tab.env, &tab.transport)) {
             Ok(tokens) => prop_assert!(tokens.refresh_token.is_some() && !token.is_empty()),
             Err(OAuthError { code, .. }) => prop_assert!(

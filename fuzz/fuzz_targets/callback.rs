@@ -6,26 +6,16 @@
 use libfuzzer_sys::fuzz_target;
 use pkce_wasm::callback::{self, Callback, Outcome};
 use pkce_wasm::transaction::Transaction;
-use pkce_wasm::{form, url, ClientConfig, ErrorCode};
+use pkce_wasm::{form, url, ErrorCode};
 
 const STATE: &str = "c3RhdGUtc3RhdGUtc3RhdGUtc3RhdGUtc3RhdGUtc3Q";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const NOW: f64 = 1_700_000_000_000.0;
 
-fn config() -> ClientConfig {
-    let mut config = ClientConfig::new(
-        "spa",
-        "https://app.example/callback",
-        "https://as.example/authorize",
-        "https://as.example/token",
-    );
-    config.issuer = Some("https://as.example".into());
-    config
-}
 
 fuzz_target!(|data: &[u8]| {
     let href = String::from_utf8_lossy(data);
-    let config = config();
+    let config = pkce_wasm::config::sample();
     let parsed = Callback::parse(&href);
     if let Ok(response) = parsed.check() {
         assert!(!response.state.is_empty());
