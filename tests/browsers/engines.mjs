@@ -1,0 +1,104 @@
+// The three browser engines every browser test runs in, as Debian ships them, and how each is
+// started: its W3C WebDriver server, and the capabilities that make the browser headless, give
+// it a fresh profile, and send every non-loopback request to the black hole (blackhole.mjs).
+// One definition, used by the wasm-bindgen runner (scripts/test-wasm.sh, through
+// webdriver-json.mjs) and the end-to-end suites (tests/e2e/harness.mjs).
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** geckodriver is a Rust crate: built once, at this exact version, into this cache. */
+export const GECKODRIVER_VERSION = '0.37.1';
+export const GECKODRIVER = join(homedir(), '.cache', 'pkce-wasm', `geckodriver-${GECKODRIVER_VERSION}`, 'bin', 'geckodriver');
+
+const MINIBROWSER = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
+
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/**
+ * name -> { driver, driverArgs(port), display, capabilities(proxyPort) }.
+ * `display`: the engine has no headless mode and needs an X server (Xvfb).
+ */
+export const ENGINES = {
+  chromium: {
+    driver: '/usr/bin/chromedriver',
+    driverArgs: (port) => [`--port=${port}`],
+    display: false,
+    capabilities: (proxyPort) => ({
+      browserName: 'chrome',
+      'goog:chromeOptions': {
+        binary: '/usr/bin/chromium',
+        // Chromium never sends loopback through a proxy; everything else goes to the black hole.
+        args: [...CHROMIUM_ARGS, `--proxy-server=http://127.0.0.1:${proxyPort}`],
+      },
+    }),
+  },
+  firefox: {
+    driver: GECKODRIVER,
+    // --websocket-port 0: the default WebDriver BiDi port is a fixed 9222.
+    driverArgs: (port) => [`--port=${port}`, '--websocket-port=0', '--host=127.0.0.1'],
+    display: false,
+    capabilities: (proxyPort) => ({
+      browserName: 'firefox',
+      'moz:firefoxOptions': {
+        binary: '/usr/bin/firefox-esr',
+        args: ['-headless'],
+        prefs: {
+          // A manual proxy for every scheme; loopback is not proxied (allow_hijacking_localhost).
+          'network.proxy.type': 1,
+          'network.proxy.http': '127.0.0.1',
+          'network.proxy.http_port': proxyPort,
+          'network.proxy.ssl': '127.0.0.1',
+          'network.proxy.ssl_port': proxyPort,
+          'network.proxy.share_proxy_settings': true,
+          'network.proxy.allow_hijacking_localhost': false,
+          'network.proxy.no_proxies_on': '',
+          'network.dns.disablePrefetch': true,
+          'network.trr.mode': 5,
+        },
+      },
+    }),
+  },
+  webkit: {
+    driver: '/usr/bin/WebKitWebDriver',
+    driverArgs: (port) => [`--port=${port}`, '--host=127.0.0.1'],
+    display: true,
+    // The proxy goes in MiniBrowser's own flags: in the W3C `proxy` capability WebKitGTK
+    // crashes at start in about one session in five (../shared/TOOLCHAIN.md).
+    capabilities: (proxyPort) => ({
+      browserName: 'MiniBrowser',
+      'webkitgtk:browserOptions': {
+        binary: MINIBROWSER,
+        args: [
+          '--automation',
+          `--proxy=http://127.0.0.1:${proxyPort}`,
+          '--ignore-host=127.0.0.1',
+          '--ignore-host=localhost',
+          '--ignore-host=::1',
+        ],
+      },
+    }),
+  },
+};
+
+/** The engines to run: $PKCE_WASM_ENGINES (comma-separated) or all three. */
+export function selectedEngines(env = process.env) {
+  const names = (env.PKCE_WASM_ENGINES ?? Object.keys(ENGINES).join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of names) if (!ENGINES[name]) throw new Error(`unknown engine ${name}; one of ${Object.keys(ENGINES)}`);
+  return names;
+}
+
+/** True when this engine's browser and driver are installed. */
+export function installed(name) {
+  const engine = ENGINES[name];
+  return existsSync(engine.driver);
+}
