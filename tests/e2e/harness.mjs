@@ -1,37 +1,148 @@
-// What every end-to-end suite needs: Debian's Chromium through playwright-core, the real
-// authorization server (oidc-provider) and an example app on 127.0.0.1, and a record of the
-// requests that reached the token endpoint. Everything started here is stopped by `stop()`.
-import diagnosticsChannel from 'node:diagnostics_channel';
+// What every end-to-end suite needs: the three browser engines (Debian's Chromium, Firefox ESR
+// and WebKitGTK) over W3C WebDriver (selenium-webdriver), each with every non-loopback request
+// sent to a local black hole; the real authorization server (oidc-provider) and an example app
+// on 127.0.0.1; and the servers' own records of what they received. Every fact a test checks
+// comes from the page itself or from those records, so one test definition runs in every engine.
 import { createRequire } from 'node:module';
+import { describe } from 'node:test';
 
 import { startAuthServer } from '../../www/server/auth-server.mjs';
 import { exampleConfig, startExample } from '../../www/server/examples.mjs';
+import { startBlackHole, summary } from '../browsers/blackhole.mjs';
+import { selectedEngines } from '../browsers/engines.mjs';
+import { startBrowser } from '../browsers/session.mjs';
 
 // The Node tooling is installed in www/ (one `npm ci` there); resolve it from there.
 const require = createRequire(new URL('../../www/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
+const { Builder, By } = require('selenium-webdriver');
 
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+/** How long a wait for page content may take before the test fails. */
+const WAIT_MS = 20_000;
 
-/** Launches Debian's Chromium (a fresh temporary profile) with one browser context. */
-export async function launchBrowser() {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  const context = await browser.newContext();
-  return { browser, context, close: () => browser.close() };
+/** Defines the suite `body(engine)` once per engine ($PKCE_WASM_ENGINES, default all three), titled "[engine] title". */
+export function eachEngine(title, body) {
+  for (const engine of selectedEngines()) describe(`[${engine}] ${title}`, () => body(engine));
+}
+
+/**
+ * Starts `engine` (a fresh profile) with its own black hole. Returns a Browser:
+ * newTab(url), blackHole (what reached it), summary(), close().
+ */
+export async function launchBrowser(engine) {
+  const blackHole = await startBlackHole();
+  try {
+    const { driver, close } = await startBrowser(engine, { proxyPort: blackHole.port, Builder });
+    return new Browser(engine, driver, blackHole, close);
+  } catch (error) {
+    await blackHole.close();
+    throw error;
+  }
+}
+
+/** One WebDriver session; its windows are Tabs. WebDriver talks to one window at a time: a Tab switches to itself first. */
+class Browser {
+  constructor(engine, driver, blackHole, close) {
+    // The session's first window stays open and unused: closing a session's last window ends
+    // the session in some drivers, and every tab a test uses must start with empty storage.
+    Object.assign(this, { engine, driver, blackHole, stop: close, current: null });
+  }
+
+  /** A new tab (its own sessionStorage) showing `url`. */
+  async newTab(url) {
+    await this.driver.switchTo().newWindow('tab');
+    this.current = await this.driver.getWindowHandle();
+    const tab = new Tab(this, this.current);
+    if (url) await tab.goto(url);
+    return tab;
+  }
+
+  /** "N requests (hosts)": what this browser tried to reach beyond loopback. */
+  summary() {
+    return summary(this.blackHole.received);
+  }
+
+  async close() {
+    await this.stop();
+    await this.blackHole.close();
+  }
+}
+
+/** One browser window. */
+class Tab {
+  constructor(browser, handle) {
+    this.browser = browser;
+    this.handle = handle;
+  }
+
+  async focus() {
+    if (this.browser.current !== this.handle) {
+      await this.browser.driver.switchTo().window(this.handle);
+      this.browser.current = this.handle;
+    }
+    return this.browser.driver;
+  }
+
+  async goto(url) {
+    await (await this.focus()).get(url);
+  }
+
+  async url() {
+    return (await this.focus()).getCurrentUrl();
+  }
+
+  /** Runs `fn(...args)` in the page (a promise is awaited) and returns its JSON-able result. */
+  async eval(fn, ...args) {
+    return (await this.focus()).executeScript(`return (${fn}).apply(null, arguments)`, ...args);
+  }
+
+  async click(selector) {
+    await (await this.focus()).findElement(By.css(selector)).click();
+  }
+
+  /**
+   * Waits until `fn(...args)`, run in the page, returns something truthy, and returns it. The page
+   * may be navigating meanwhile (a sign-in passes through the authorization server): a check that
+   * fails because the document went away counts as "not yet".
+   */
+  async waitFor(fn, ...args) {
+    const driver = await this.focus();
+    let last;
+    return driver.wait(async () => {
+      try {
+        last = await driver.executeScript(`return (${fn}).apply(null, arguments)`, ...args);
+        return last;
+      } catch (error) {
+        last = error;
+        return false;
+      }
+    }, WAIT_MS, `waited ${WAIT_MS} ms for ${fn}; last: ${last}`);
+  }
+
+  async back() {
+    await (await this.focus()).navigate().back();
+  }
+
+  async forward() {
+    await (await this.focus()).navigate().forward();
+  }
+
+  /** The cookies the browser holds for the page now shown. */
+  async cookies() {
+    return (await this.focus()).manage().getCookies();
+  }
+
+  async close() {
+    const driver = await this.focus();
+    await driver.close();
+    const [first] = await driver.getAllWindowHandles();
+    await driver.switchTo().window(first);
+    this.browser.current = first;
+  }
 }
 
 /**
  * Starts the example `name` and an authorization server that knows its origin (mounted at
- * `path`, e.g. '/oidc' for a path-style issuer). Returns { origin, issuer, auth, stop() }.
+ * `path`, e.g. '/oidc' for a path-style issuer). Returns { origin, issuer, auth, example, stop() }.
  */
 export async function startWorld(name, { path = '' } = {}) {
   const example = await startExample(name);
@@ -47,60 +158,43 @@ export async function startWorld(name, { path = '' } = {}) {
     origin: example.origin,
     issuer: auth.issuer,
     auth,
+    example,
     stop: () => Promise.all([example.close(), auth.close()]),
   };
 }
 
-/** Records, from the browser's side, every request `page`s of `context` send to `issuer`'s token endpoints. */
-export function recordTokenRequests(context, issuer) {
-  const sent = [];
-  context.on('request', (request) => {
-    const url = request.url();
-    if (url.startsWith(`${issuer}/token`)) {
-      sent.push({ method: request.method(), url, body: new URLSearchParams(request.postData() ?? '') });
-    }
-  });
-  return sent;
-}
-
-/** Requests the authorization server received for `pathPrefix` (from its own log: preflights included). */
+/** Requests the authorization server received for `pathPrefix`, from its own log (preflights included). */
 export function serverRequests(auth, pathPrefix) {
   return auth.requests.filter((r) => r.path.startsWith(pathPrefix));
 }
 
-/**
- * Records every request the authorization server at `issuer` receives from now on, with its
- * headers as they reached the server (Cookie included), through Node's
- * `http.server.request.start` diagnostics channel: the server runs in this process. (The browser
- * side cannot tell: with playwright-core 1.65 and Chromium 156, `request.allHeaders()` leaves
- * out a Cookie header the server did receive.) Returns { requests: [{ method, path, headers }], stop() }.
- */
-export function recordServerHeaders(issuer) {
-  const port = Number(new URL(issuer).port);
-  const requests = [];
-  const onRequest = ({ request, server }) => {
-    if (server.address()?.port !== port) return;
-    requests.push({ method: request.method, path: request.url.split('?')[0], headers: { ...request.headers } });
-  };
-  diagnosticsChannel.subscribe('http.server.request.start', onRequest);
-  return { requests, stop: () => diagnosticsChannel.unsubscribe('http.server.request.start', onRequest) };
-}
-
 /** What the example shows: status, error code and text, and the token fields. */
-export async function shown(page) {
-  const error = page.locator('#error');
-  const tokens = page.locator('#tokens');
-  return {
-    status: await page.locator('#status').getAttribute('data-state'),
-    errorCode: (await error.count()) && (await error.isVisible()) ? await error.getAttribute('data-code') : null,
-    errorText: (await error.count()) ? await error.textContent() : '',
-    errorHtml: (await error.count()) ? await error.innerHTML() : '',
-    tokens: (await tokens.count()) && (await tokens.isVisible()) ? JSON.parse(await tokens.textContent()) : null,
-  };
+export function shown(tab) {
+  return tab.eval(() => {
+    const error = document.getElementById('error');
+    const tokens = document.getElementById('tokens');
+    const visible = (element) => element && !element.hidden;
+    return {
+      status: document.getElementById('status')?.dataset.state ?? null,
+      errorCode: visible(error) ? error.dataset.code : null,
+      errorText: error?.textContent ?? '',
+      errorHtml: error?.innerHTML ?? '',
+      tokens: visible(tokens) ? JSON.parse(tokens.textContent) : null,
+    };
+  });
 }
 
 /** Waits until the example has settled on `state` ('signed-in' | 'signed-out'). */
-export async function settled(page, state) {
-  await page.locator(`#status[data-state="${state}"]`).waitFor();
-  return shown(page);
+export async function settled(tab, state) {
+  await tab.waitFor((want) => document.getElementById('status')?.dataset.state === want, state);
+  return shown(tab);
+}
+
+/** Waits until the example shows an error; returns what it shows. */
+export async function failed(tab) {
+  await tab.waitFor(() => {
+    const error = document.getElementById('error');
+    return error && !error.hidden && error.dataset.code;
+  });
+  return shown(tab);
 }

@@ -24,8 +24,10 @@ export const TEST_ACCOUNT = 'test-user';
  *   ({issuer}/.well-known/openid-configuration), not at the RFC 8414 one.
  *
  * Returns { issuer, requests, refuseConsent(bool), close() }. `requests` lists every HTTP
- * request the server received ({ method, path, origin }) so tests can check, for example,
- * that no CORS preflight ever reached the token endpoint.
+ * request the server received ({ method, path, query, origin, cookie, body, location }: body is
+ * the parsed form of a POST, a URLSearchParams; location is where a redirect answer sent the
+ * browser), so tests can check, for example, that no CORS preflight ever reached the token
+ * endpoint, or which code a token request redeemed.
  */
 export async function startAuthServer({ port = 0, clientOrigins, interactive = false, path = '' }) {
   const requests = [];
@@ -67,6 +69,16 @@ export async function startAuthServer({ port = 0, clientOrigins, interactive = f
     },
   });
 
+  // The server's own record of each request's form body and redirect target.
+  const recorded = new WeakMap();
+  provider.use(async (ctx, next) => {
+    await next();
+    const record = recorded.get(ctx.req);
+    if (!record) return;
+    if (ctx.method === 'POST' && ctx.oidc?.body) record.body = new URLSearchParams(ctx.oidc.body);
+    record.location = ctx.response.get('location') || null;
+  });
+
   if (!interactive) {
     provider.use(async (ctx, next) => {
       const match = ctx.method === 'GET' && /^\/interaction\/[^/]+$/.test(ctx.path);
@@ -77,7 +89,10 @@ export async function startAuthServer({ port = 0, clientOrigins, interactive = f
 
   const handle = provider.callback();
   server.on('request', (req, res) => {
-    requests.push({ method: req.method, path: req.url.split('?')[0], origin: req.headers.origin });
+    const [pathname, query = ''] = req.url.split('?');
+    const record = { method: req.method, path: pathname, query: new URLSearchParams(query), origin: req.headers.origin, cookie: req.headers.cookie, body: null, location: null };
+    requests.push(record);
+    recorded.set(req, record);
     if (!req.url.startsWith(`${path}/`)) {
       res.writeHead(404).end();
       return;

@@ -23,37 +23,60 @@ const TYPES = {
  * memory with whatever setConfig() last received, so a page learns the authorization
  * server's (possibly ephemeral) address the way it would read any deployed settings file.
  *
- * Returns { origin, setConfig(object), close() }.
+ * `requests` lists every request the server received ({ method, url, type }: the path with its
+ * query, and the Content-Type answered), so tests know what a browser asked for from the
+ * server's side. setHeadScript(source) puts an inline script first in every HTML page's
+ * <head> (null removes it): a test stands in for the browser settings or extensions that run
+ * before any page script.
+ *
+ * Returns { origin, requests, setConfig(object), setHeadScript(source), close() }.
  */
 export async function startStaticServer({ root, port = 0, mounts = {} }) {
   let config;
+  let headScript = null;
+  const requests = [];
   const dirs = [...Object.entries(mounts), ['/', root]];
 
   const server = createServer(async (req, res) => {
+    const record = { method: req.method, url: req.url, type: null };
+    requests.push(record);
+    const send = (status, type, body) => {
+      record.type = type;
+      reply(res, status, type, body);
+    };
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed');
-    if (path === '/config.json' && config) return send(res, 200, TYPES['.json'], JSON.stringify(config));
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'method not allowed');
+    if (path === '/config.json' && config) return send(200, TYPES['.json'], JSON.stringify(config));
 
     const [prefix, dir] = dirs.find(([prefix]) => path.startsWith(prefix));
     const base = resolve(dir);
     const file = resolve(base, `.${sep}${path.slice(prefix.length)}`, path.endsWith('/') ? 'index.html' : '');
-    if (file !== base && !file.startsWith(base + sep)) return send(res, 403, 'text/plain', 'forbidden');
+    if (file !== base && !file.startsWith(base + sep)) return send(403, 'text/plain', 'forbidden');
     try {
-      send(res, 200, TYPES[extname(file)] ?? 'application/octet-stream', await readFile(file));
+      const type = TYPES[extname(file)] ?? 'application/octet-stream';
+      const body = await readFile(file);
+      send(200, type, headScript !== null && type === TYPES['.html'] ? withHeadScript(body, headScript) : body);
     } catch {
-      send(res, 404, 'text/plain', 'not found');
+      send(404, 'text/plain', 'not found');
     }
   });
 
   const origin = await listen(server, port);
   return {
     origin,
+    requests,
     setConfig(value) { config = value; },
+    setHeadScript(source) { headScript = source; },
     close: () => close(server),
   };
 }
 
-function send(res, status, type, body) {
+/** `html` with `<script>source</script>` right after its <head> tag. */
+function withHeadScript(html, source) {
+  return String(html).replace(/<head[^>]*>/i, (head) => `${head}<script>${source}</script>`);
+}
+
+function reply(res, status, type, body) {
   // no-store: the examples are rebuilt between runs and tests must never see stale files.
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
   res.end(body);
