@@ -4,17 +4,18 @@
                     [--interactive] [--no-iss-parameter] [--rfc8414-root]
 
 Binds the port first (0 = any free one), so the issuer http://127.0.0.1:PORT/o is known
-before Django reads its settings; creates the sqlite database in TMPDIR, runs the
-migrations, generates an RS256 key, creates the user `test-user` and the public client
+before Django reads its settings; creates the sqlite database in TMPDIR (tables from the
+models, see MIGRATION_MODULES), generates an RS256 key, creates the user `test-user` and the public client
 `pkce-wasm-example`, then prints one line `READY <issuer>` on stdout and serves (Django's
 threaded development server, no autoreload). Each request is logged as a JSON line on
-fd 3 when it is open (see dotserver.middleware). Exits when stdin closes, so a parent
-that dies without closing us does not leave the server behind.
+fd 3 when it is open (see dotserver.middleware). When stdin closes it removes TMPDIR and
+exits, so a parent that dies without closing us leaves neither the server nor the folder.
 """
 
 import argparse
 import json
 import os
+import shutil
 import sys
 import threading
 
@@ -56,13 +57,13 @@ def main():
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0, interactive=False)
+    call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
     seed(origins)
 
     from django.core.wsgi import get_wsgi_application
 
     httpd.set_app(get_wsgi_application())
-    threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
+    threading.Thread(target=exit_when_stdin_closes, args=(args.dir,), daemon=True).start()
     print(f"READY {issuer}", flush=True)
     try:
         httpd.serve_forever()
@@ -110,11 +111,13 @@ def is_open(fd):
         return False
 
 
-def exit_when_stdin_closes():
+def exit_when_stdin_closes(folder):
     try:
         while sys.stdin.buffer.read(65536):
             pass
     finally:
+        # The parent is gone (or closing us): take the database folder along.
+        shutil.rmtree(folder, ignore_errors=True)
         os._exit(0)
 
 

@@ -28,10 +28,19 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ["DOT_DATABASE"],
-        # The threaded server writes from several threads; wait for the lock.
-        "OPTIONS": {"timeout": 20},
+        "OPTIONS": {
+            # The threaded server writes from several threads; wait for the lock.
+            "timeout": 20,
+            # A throwaway database: no fsync.
+            "init_command": "PRAGMA synchronous=OFF; PRAGMA journal_mode=MEMORY;",
+        },
     }
 }
+
+# Tables straight from the models (`migrate --run-syncdb`) instead of replaying every
+# migration: 0.15 s instead of 5-9 s at each start here. Same schema; the migrations
+# themselves are not what these tests are about.
+MIGRATION_MODULES = {app: None for app in ["auth", "contenttypes", "sessions", "oauth2_provider"]}
 
 INSTALLED_APPS = [
     "django.contrib.auth",

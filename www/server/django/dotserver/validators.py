@@ -13,3 +13,16 @@ class Validator(OAuth2Validator):
             "sub": lambda request: request.user.get_username(),
             "name": lambda request: request.user.get_full_name() or request.user.get_username(),
         }
+
+    # prompt=none: oauthlib asks these two, and neither DOT nor oauthlib implements them
+    # (stock DOT answers prompt=none with a 500 NotImplementedError). DOT's AuthorizationView
+    # enforces the login itself: a signed-out browser never gets past it (with prompt=none
+    # it answers login_required), so only a user oauthlib knows to be signed out fails here.
+    def validate_silent_login(self, request):
+        user = getattr(request, "user", None)
+        return user is None or user.is_authenticated
+
+    # No consent page can be skipped silently unless the client skips it always.
+    def validate_silent_authorization(self, request):
+        client = getattr(request, "client", None)
+        return bool(client is not None and client.skip_authorization)
