@@ -38,7 +38,8 @@ npm_ci() {
 dot_venv() {
   local req=www/server/django/requirements.txt
   local venv="$HOME/.cache/pkce-wasm/venv-dot-$(sha256sum "$req" | cut -c1-12)"
-  [ -f "$venv/.complete" ] && return
+  # Complete, and its interpreter still there (a venv links to the python that made it).
+  if [ -f "$venv/.complete" ] && "$venv/bin/python" -c '' 2>/dev/null; then return; fi
   local python
   python=$(command -v python3 || true)
   if [ -z "$python" ] || ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then

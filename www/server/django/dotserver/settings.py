@@ -82,6 +82,7 @@ CORS_ALLOWED_ORIGINS = CLIENT_ORIGINS
 CORS_URLS_REGEX = (
     r"^/o/(token|revoke_token|userinfo)/$"
     r"|^/o/\.well-known/(openid-configuration|oauth-authorization-server|jwks\.json)/?$"
+    r"|^/\.well-known/oauth-authorization-server/o$"  # with --rfc8414-root
 )
 CORS_ALLOW_CREDENTIALS = False
 
