@@ -291,6 +291,22 @@ async function main() {
       return out.join('; ');
     });
 
+    await step('redirect URIs are exact: another loopback port is refused (authorize and logout)', async () => {
+      const url = new URL(authorizeUrl(meta, { challenge: pkce().challenge, state: 's', nonce: 'n' }));
+      url.searchParams.set('redirect_uri', `${OTHER_ORIGIN}/`);
+      const res = await browser.fetch(url.href);
+      await res.arrayBuffer();
+      assert.equal(res.status, 400, `authorize: ${res.status} ${res.headers.get('location')}`);
+      const logout = new URL(meta.end_session_endpoint);
+      logout.searchParams.set('client_id', CLIENT_ID);
+      logout.searchParams.set('post_logout_redirect_uri', `${OTHER_ORIGIN}/`);
+      const out = await browser.fetch(logout.href);
+      const page = await out.text();
+      assert.equal(out.status, 400, `logout: ${out.status} ${out.headers.get('location')}`);
+      assert.match(page, /does not have this redirect uri registered/);
+      return 'both 400, an error page, no redirect (stock DOT accepts any port of an http://127.0.0.1 URI, RFC 8252 §7.3)';
+    });
+
     await step('an origin not configured gets no CORS header', async () => {
       const good = await login(browser, meta, serverOrigin);
       const token = await postForm(meta.token_endpoint, {

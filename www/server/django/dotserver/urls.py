@@ -10,6 +10,8 @@ from . import views
 # revoke_token/, userinfo/, logout/, .well-known/openid-configuration, .well-known/jwks.json.
 # Only the protocol endpoints: not DOT's application and token management pages.
 urlpatterns = [
+    # Before DOT's own logout/ (same name, so the discovery document points here).
+    path("o/logout/", views.ExactPostLogoutRedirectView.as_view()),
     path(
         "o/",
         include(

@@ -26,3 +26,10 @@ class Validator(OAuth2Validator):
     def validate_silent_authorization(self, request):
         client = getattr(request, "client", None)
         return bool(client is not None and client.skip_authorization)
+
+    # Exact redirect URIs. DOT's own check applies RFC 8252 §7.3 (native apps) to every
+    # http://127.0.0.1 and http://[::1] redirect URI: any port matches, so all the examples
+    # (one port each) would accept each other's redirect URI. Both checks must pass here.
+    def validate_redirect_uri(self, client_id, redirect_uri, request, *args, **kwargs):
+        exact = redirect_uri in request.client.redirect_uris.split()
+        return exact and super().validate_redirect_uri(client_id, redirect_uri, request, *args, **kwargs)

@@ -1,5 +1,5 @@
-"""The login page of the test server (LOGIN_URL): DOT's authorize endpoint sends a
-signed-out browser here with ?next=<the authorize request>."""
+"""Views of the test server: the login page (LOGIN_URL, where DOT's authorize endpoint sends
+a signed-out browser with ?next=<the authorize request>) and RP-initiated logout."""
 
 import html
 
@@ -9,6 +9,8 @@ from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedire
 from django.middleware.csrf import get_token
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from oauth2_provider.exceptions import InvalidOIDCRedirectURIError
+from oauth2_provider.views import RPInitiatedLogoutView
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><meta charset="utf-8"><title>Sign in (test server)</title>
@@ -60,3 +62,13 @@ def login_view(request):
         user=html.escape(settings.TEST_ACCOUNT),
     )
     return HttpResponse(body)
+
+
+class ExactPostLogoutRedirectView(RPInitiatedLogoutView):
+    """DOT's RP-initiated logout, with post_logout_redirect_uri matched exactly (DOT lets any
+    port of a registered http://127.0.0.1 URI through, as for redirect URIs)."""
+
+    def validate_post_logout_redirect_uri(self, application, post_logout_redirect_uri):
+        super().validate_post_logout_redirect_uri(application, post_logout_redirect_uri)
+        if post_logout_redirect_uri and post_logout_redirect_uri not in application.post_logout_redirect_uris.split():
+            raise InvalidOIDCRedirectURIError("This client does not have this redirect uri registered.")
