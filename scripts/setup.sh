@@ -33,5 +33,35 @@ npm_ci() {
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
+# The second authorization server of the e2e tests (www/server/django/): a venv per content
+# of its requirements.txt, every package pinned; pip only when that venv is not complete.
+dot_venv() {
+  local req=www/server/django/requirements.txt
+  local venv="$HOME/.cache/pkce-wasm/venv-dot-$(sha256sum "$req" | cut -c1-12)"
+  # Complete, and its interpreter still there (a venv links to the python that made it).
+  if [ -f "$venv/.complete" ] && "$venv/bin/python" -c '' 2>/dev/null; then return; fi
+  local python
+  python=$(command -v python3 || true)
+  if [ -z "$python" ] || ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+    python=/usr/bin/python3
+  fi
+  rm -rf "$venv"
+  if ! "$python" -m venv "$venv" 2>/dev/null; then
+    # Debian's python3 has no ensurepip without python3-venv.
+    say "installing Debian's python3-venv"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null
+    python=/usr/bin/python3
+    rm -rf "$venv"
+    "$python" -m venv "$venv"
+  fi
+  say "installing django-oauth-toolkit into $venv ($("$venv/bin/python" --version))"
+  "$venv/bin/pip" install -q --disable-pip-version-check --no-input -r "$req"
+  touch "$venv/.complete"
+}
+
 npm_ci .
 for dir in "$@"; do npm_ci "$dir"; done
+for arg in "$@"; do
+  if [ "$arg" = www ]; then dot_venv; fi
+done
