@@ -36,6 +36,9 @@ await run(async () => {
     clientId: config.clientId,
     redirectUri: config.redirectUri,
     scope: config.scope,
+    // An endpoint the server's metadata leaves out can be configured (e.g. django-oauth-toolkit's
+    // OpenID metadata has no revocation_endpoint); a configured one wins over the metadata's.
+    revocationEndpoint: config.revocationEndpoint,
   });
   if (client.isCallback()) ({ tokens } = await client.handleCallback());
 });
