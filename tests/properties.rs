@@ -15,7 +15,7 @@ use std::task::{Context, Poll, Waker};
 use pkce_wasm::callback::{self, Callback, Outcome};
 use pkce_wasm::config::{sample, ClientConfig};
 use pkce_wasm::discovery;
-use pkce_wasm::error::{ErrorCode, OAuthError};
+use pkce_wasm::error::ErrorCode;
 use pkce_wasm::flow::{finish_login, refresh, start_login};
 use pkce_wasm::id_token::{self, Expected};
 use pkce_wasm::json::testing::object as parse_object; // `JSON.parse` + "is it a non-array object"
@@ -616,13 +616,21 @@ fn check_callback(href: &str) -> PropResult {
         }
         Outcome::Error(error, _, _) => prop_assert!(!error.is_empty()),
     }
-    for (i, (name, _)) in query.iter().enumerate() {
-        prop_assert!(query[..i].iter().all(|(earlier, _)| earlier != name), "duplicate {} accepted", name);
+    // Names compare as decoded bytes: `%FF` and `%FE` are two names, not one U+FFFD twice.
+    let names: Vec<Vec<u8>> = query_names(href).iter().map(|name| form::decode_bytes(name)).collect();
+    for (i, name) in names.iter().enumerate() {
+        prop_assert!(names[..i].iter().all(|earlier| earlier != name), "duplicate {:?} accepted", name);
     }
     for (name, _) in query.iter().chain(fragment.iter()) {
         prop_assert!(!["access_token", "id_token", "token"].contains(&name.as_str()), "implicit {} accepted", name);
     }
     Ok(())
+}
+
+/// The raw (still encoded) parameter names of `href`'s query.
+fn query_names(href: &str) -> Vec<&str> {
+    let query = query_and_fragment(href).0;
+    query.split('&').filter(|s| !s.is_empty()).map(|s| s.split_once('=').map_or(s, |(n, _)| n)).collect()
 }
 
 /// Parameters of an authorization response that must not survive `cleaned`.
@@ -658,7 +666,9 @@ fn check_token_response(status: u16, body: Option<&impl JsonObject>, now: f64) -
             prop_assert!(!tokens.access_token.is_empty());
             prop_assert!(["bearer", "dpop"].iter().any(|t| tokens.token_type.eq_ignore_ascii_case(t)));
             let now_s = (now / 1000.0) as u64;
-            prop_assert!(tokens.expires_at.is_none_or(|at| at >= now_s), "expires_at before now");
+            let latest = now_s.min(token::MAX_EXPIRES_AT);
+            prop_assert!(tokens.expires_at.is_none_or(|at| at >= latest), "expires_at before now");
+            prop_assert!(tokens.expires_at.is_none_or(|at| at <= token::MAX_EXPIRES_AT), "expires_at past 9999");
         }
         Err(error) => {
             prop_assert!(
@@ -1056,18 +1066,18 @@ proptest! {
     #[test]
     fn refresh_with_any_answer_is_tokens_or_token_error(status in status(), body in token_body(), token in text(20)) {
         let tab = Tab { transport: RecordingTransport::answering(status, &body), ..Tab::new(sample(), 1) };
-        match block_on(refresh(&tab.config, &token, &tab.env, &tab.transport)) {
+        match block_on(refresh(&tab.config, &token, None, &tab.env, &tab.transport)) {
             Ok(tokens) => prop_assert!(tokens.refresh_token.is_some() && !token.is_empty()),
-            Err(OAuthError { code, .. }) => prop_assert!(
+            Err(error) => prop_assert!(
                 matches!(
-                    code,
+                    error.code,
                     ErrorCode::TokenError
                         | ErrorCode::InvalidTokenResponse
                         | ErrorCode::InvalidArgument
                         | ErrorCode::IdTokenInvalid
                 ),
                 "{:?}",
-                code
+                error.code
             ),
         }
     }
