@@ -569,3 +569,71 @@ async fn misuse_through_the_js_api_leaves_the_module_usable() {
         storage().remove_item(&key).unwrap();
     }
 }
+
+#[wasm_bindgen]
+extern "C" {
+    /// The browser's WHATWG URL parser.
+    #[wasm_bindgen(js_name = URL)]
+    type WhatwgUrl;
+    #[wasm_bindgen(constructor, catch, js_class = "URL")]
+    fn new(input: &str) -> Result<WhatwgUrl, JsValue>;
+}
+
+#[wasm_bindgen_test]
+fn url_parse_agrees_with_the_browsers_url_parser() {
+    const PIECES: [&[&str]; 6] = [
+        &["http://", "https://", "HTTP://", "http:/", "http:\\\\", "https:///"],
+        &["", "", "u@", "u:p@", "@", "a\\@"],
+        &[
+            "127.0.0.1",
+            "127.1",
+            "0x7f.0.0.1",
+            "2130706433",
+            "0177.0.0.1",
+            "127.0.0.1.",
+            "localhost",
+            "LocalHost",
+            "localhost.",
+            "[::1]",
+            "[0::1]",
+            "as.example",
+            "AS.example",
+            "xn--nxasmq6b.com",
+            "a%41.com",
+            "a_b.com",
+            "a.0x",
+            "1.2.3",
+        ],
+        &["", "", ":443", ":0080", ":65536", ":"],
+        &["", "/", "/cb", "/./cb", "/a/../cb", "/%2e%2E/cb", "/a\\b", "/{x}", "/|", "/[x]", "/'", "/^", "/`"],
+        &["", "?", "?a=1", "?a='", "?a=`", "?a=\\", "#f", "#`"],
+    ];
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut accepted = 0;
+    for _ in 0..20_000 {
+        let input: String = PIECES.iter().map(|pieces| pieces[next(pieces.len())]).collect();
+        let Some(ours) = pkce_wasm::url::parse(&input) else { continue };
+        accepted += 1;
+        let theirs = WhatwgUrl::new(&input).unwrap_or_else(|_| panic!("{input:?} accepted here, refused by new URL()"));
+        let get = |key: &str| Reflect::get(&theirs, &key.into()).unwrap().as_string().unwrap();
+        let default_port = if ours.scheme == "https" { 443 } else { 80 };
+        let port = if ours.port == default_port { String::new() } else { ours.port.to_string() };
+        let with = |prefix: &str, part: Option<&str>| {
+            part.filter(|p| !p.is_empty()).map_or(String::new(), |p| format!("{prefix}{p}"))
+        };
+        assert_eq!(get("protocol"), format!("{}:", ours.scheme), "{input:?}");
+        assert_eq!(get("hostname"), ours.host, "{input:?}");
+        assert_eq!(get("port"), port, "{input:?}");
+        assert!(ours.has_userinfo || (get("username").is_empty() && get("password").is_empty()), "{input:?}");
+        assert_eq!(get("pathname"), ours.path, "{input:?}");
+        assert_eq!(get("search"), with("?", ours.query), "{input:?}");
+        assert_eq!(get("hash"), with("#", ours.fragment), "{input:?}");
+    }
+    assert!(accepted > 300, "the generator must reach accepted URLs: {accepted}");
+}

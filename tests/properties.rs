@@ -1115,3 +1115,92 @@ fn regression_callback_with_many_distinct_parameters_is_checked_quickly() {
     let href = format!("https://app.example/callback?{}", params.join("&"));
     assert_eq!(Callback::parse(&href).check().unwrap_err().code, ErrorCode::NotACallback);
 }
+
+/// URL-shaped text from pieces WHATWG parses specially (numeric hosts, `\\`, dot segments,
+/// user info, IPv6, punycode, characters it percent-encodes).
+fn whatwg_tricky_url() -> impl Strategy<Value = String> {
+    let pick = |pieces: &'static [&'static str]| prop::sample::select(pieces);
+    (
+        pick(&["http", "https", "HTTPS", "ftp", "http:", ""]),
+        pick(&["://", ":/", ":", ":///", ":\\\\", "://\\"]),
+        pick(&["", "", "u@", "u:p@", "a@b@", "evil.example\\@"]),
+        pick(&[
+            "127.0.0.1",
+            "127.1",
+            "0x7f.0.0.1",
+            "2130706433",
+            "0177.0.0.1",
+            "127.0.0.1.",
+            "1.2.3",
+            "1.2.3.4.5",
+            "localhost",
+            "LOCALHOST",
+            "localhost.",
+            "[::1]",
+            "[0:0::1]",
+            "[::2]",
+            "example.com",
+            "EXAMPLE.com",
+            "xn--nxasmq6b.com",
+            "ex%41mple.com",
+            "ex ample",
+            "caf\u{e9}.com",
+            "a..b",
+            "_a.com",
+            "-a.com",
+            "a.0x",
+            "a.09",
+            "",
+            "256.0.0.1",
+            "1.2.3.04",
+        ]),
+        pick(&["", "", ":", ":80", ":443", ":0443", ":65536", ":8x", ":000000443"]),
+        prop::collection::vec(
+            pick(&[
+                "/", "/a", "/./", "/../", "/%2e/", "/.%2E", "/a b", "/a\\b", "/{x}", "/^", "/|", "/[x]", "/'", "/\"",
+                "/\u{e9}", "/%zz", "/`",
+            ]),
+            0..3,
+        ),
+        pick(&["", "?", "?a=1", "?a='", "?a=\"", "?a=`", "?<", "?a=\\"]),
+        pick(&["", "#", "#f", "#`", "#<"]),
+    )
+        .prop_map(|(scheme, sep, user, host, port, path, query, fragment)| {
+            format!("{scheme}{sep}{user}{host}{port}{}{query}{fragment}", path.concat())
+        })
+}
+
+/// What `url::parse` accepted, read the same by the WHATWG parser (the `url` crate as oracle).
+fn check_against_whatwg(s: &str) -> PropResult {
+    let Some(ours) = url::parse(s) else { return Ok(()) };
+    let whatwg = ::url::Url::parse(s);
+    prop_assert!(whatwg.is_ok(), "{:?} accepted here, refused by WHATWG", s);
+    let whatwg = whatwg.unwrap();
+    prop_assert_eq!(whatwg.scheme(), ours.scheme.as_str(), "scheme of {:?}", s);
+    prop_assert_eq!(whatwg.host_str(), Some(ours.host.as_str()), "host of {:?}", s);
+    prop_assert_eq!(whatwg.port_or_known_default(), Some(ours.port), "port of {:?}", s);
+    let whatwg_userinfo = !whatwg.username().is_empty() || whatwg.password().is_some();
+    // Any `@` in the authority is user info here (config refuses it), even an empty one WHATWG drops.
+    prop_assert!(!whatwg_userinfo || ours.has_userinfo, "user info of {:?}", s);
+    prop_assert_eq!(whatwg.path(), ours.path, "path of {:?}", s);
+    prop_assert_eq!(whatwg.query(), ours.query, "query of {:?}", s);
+    prop_assert_eq!(whatwg.fragment(), ours.fragment, "fragment of {:?}", s);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(case_config(4096))]
+
+    /// Differential: every URL `url::parse` accepts (so every configured or discovered URL
+    /// `ClientConfig::validate` accepts) means the same to the browser's WHATWG parser.
+    #[test]
+    fn url_parse_agrees_with_whatwg(s in whatwg_tricky_url()) {
+        check_against_whatwg(&s)?;
+    }
+
+    /// The same over arbitrary URL-ish text.
+    #[test]
+    fn url_parse_agrees_with_whatwg_on_any_text(s in url_text(40).prop_map(|t| format!("http://{t}"))) {
+        check_against_whatwg(&s)?;
+    }
+}
