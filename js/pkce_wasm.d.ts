@@ -16,8 +16,11 @@ export interface ClientConfig {
   authorizationEndpoint: string;
   /** https: (http: only on a loopback host). */
   tokenEndpoint: string;
-  /** When set, a callback `iss` must equal it (RFC 9207). */
+  /** Required (unless skipIssuerCheck): a callback `iss` (RFC 9207) and the ID token's `iss` must equal it. */
   issuer?: string;
+  /** The explicit opt-out for a server without an issuer identifier: no `issuer`, so neither the
+   * callback's `iss` nor the ID token's `iss` is compared. Default false. */
+  skipIssuerCheck?: boolean;
   /** Default false; when true a callback without `iss` is rejected. Needs `issuer`. */
   requireIss?: boolean;
   /** Default scope of authorize requests. */
@@ -28,19 +31,19 @@ export interface ClientConfig {
   transactionTtl?: number;
   /** Seconds to wait for the token endpoint; default 30. */
   timeout?: number;
-  /** RFC 7009 revocation endpoint, for revoke() and logout(). */
+  /** RFC 7009 revocation endpoint, for revoke() and logout(); with discover(), wins over the metadata's. */
   revocationEndpoint?: string;
-  /** OpenID Connect RP-initiated logout endpoint, for logoutUrl() and logout(). */
+  /** OpenID Connect RP-initiated logout endpoint, for logoutUrl() and logout(); with discover(), wins over the metadata's. */
   endSessionEndpoint?: string;
   /** Where the token holder keeps tokens: "memory" (default; per tab, gone on reload),
    * "session" (per tab, survives reload), "local" (shared by every tab; readable by any XSS). */
   tokenStorage?: "memory" | "session" | "local";
-  /** getAccessToken() refreshes when the access token expires within this many seconds; default 30. */
+  /** getAccessToken() refreshes when the access token expires within this many seconds; default 30, at most 86400. */
   refreshLeeway?: number;
 }
 
 /** The part of ClientConfig that discovery does not provide. */
-export type DiscoveryConfig = Omit<ClientConfig, "authorizationEndpoint" | "tokenEndpoint" | "issuer">;
+export type DiscoveryConfig = Omit<ClientConfig, "authorizationEndpoint" | "tokenEndpoint" | "issuer" | "skipIssuerCheck">;
 
 /** Options of an RP-initiated logout. */
 export interface LogoutOptions {
@@ -112,7 +115,7 @@ export class PkceClient {
   logoutUrl(options?: LogoutOptions): string;
   /** Revokes the held refresh token (best effort), empties the holder, navigates to the end-session endpoint if known. */
   logout(options?: LogoutOptions): Promise<void>;
-  /** Releases the wasm memory of this client. */
+  /** Releases the wasm memory of this client; later calls fail with OAuthError "invalid_argument". */
   free(): void;
   [Symbol.dispose](): void;
 }
@@ -122,6 +125,9 @@ export class OAuthError extends Error {
   readonly name: "OAuthError";
   /** Stable reason, e.g. "state_unknown"; see the README for each code. */
   readonly code: OAuthErrorCode | (string & {});
+  /** The known config field, callback parameter or ID token claim that failed, e.g. "redirectUri",
+   * "iss", "exp". The message is a short fixed sentence: read this instead of parsing it. */
+  readonly field?: string;
   /** The server's `error`, for authorization_error and token_error. */
   readonly error?: string;
   readonly errorDescription?: string;

@@ -1,6 +1,7 @@
 //! The JS API (`wasm-bindgen`): `PkceClient`, `OAuthError`, and the PKCE helpers.
 //! Converts JS values to the core's types and back; no protocol logic lives here.
 use alloc::string::String;
+use core::cell::RefCell;
 
 use crate::authorize::AuthorizeParams;
 use crate::base64url;
@@ -28,12 +29,22 @@ extern "C" {
         description: Option<String>,
         uri: Option<String>,
         status: Option<u16>,
+        field: Option<&str>,
     ) -> JsOAuthError;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Object.entries`, caught: a Proxy whose traps throw must not unwind through wasm.
+    #[wasm_bindgen(js_namespace = Object, js_name = entries, catch)]
+    fn entries(object: &JsValue) -> Result<js_sys::Array, JsValue>;
 }
 
 impl From<OAuthError> for JsValue {
     fn from(e: OAuthError) -> Self {
-        JsOAuthError::new(e.code.as_str(), &e.message, e.error, e.error_description, e.error_uri, e.status).into()
+        let e = *e.into_info();
+        JsOAuthError::new(e.code.as_str(), e.message, e.error, e.error_description, e.error_uri, e.status, e.field)
+            .into()
     }
 }
 
@@ -42,7 +53,8 @@ type JsResult<T> = Result<T, JsValue>;
 /// An OAuth 2.0 public client for one authorization server.
 #[wasm_bindgen]
 pub struct PkceClient {
-    client: Client,
+    /// `None` once `free()` was called.
+    client: RefCell<Option<Client>>,
 }
 
 #[wasm_bindgen]
@@ -50,39 +62,44 @@ impl PkceClient {
     /// Validates `config`; throws `OAuthError` `invalid_config`. Touches no storage.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> JsResult<PkceClient> {
-        Ok(Self { client: Client::new(read_config(&config, true)?)? })
+        Ok(Self::wrap(Client::new(read_config(&config, true)?)?))
     }
 
     /// Creates verifier, challenge and state, stores the transaction, returns the authorize URL.
     #[wasm_bindgen(js_name = authorizeUrl)]
     pub fn authorize_url(&self, options: JsValue) -> JsResult<String> {
+        let client = self.client()?;
         let (params, app_state) = read_options(&options)?;
-        Ok(self.client.authorize_url(&params, app_state)?)
+        Ok(client.authorize_url(&params, app_state)?)
     }
 
     /// `authorizeUrl()` then `location.assign`.
     pub fn login(&self, options: JsValue) -> JsResult<()> {
+        let client = self.client()?;
         let (params, app_state) = read_options(&options)?;
-        Ok(self.client.login(&params, app_state)?)
+        Ok(client.login(&params, app_state)?)
     }
 
     /// True when `url` (default `location.href`) is a response on the redirect URI.
     #[wasm_bindgen(js_name = isCallback)]
-    pub fn is_callback(&self, url: Option<String>) -> JsResult<bool> {
-        Ok(self.client.is_callback(url.as_deref())?)
+    pub fn is_callback(&self, url: JsValue) -> JsResult<bool> {
+        let client = self.client()?;
+        Ok(client.is_callback(optional_argument(&url, "url")?.as_deref())?)
     }
 
     /// Validates the callback, redeems the code, cleans the address bar; resolves to `{ tokens, appState }`.
     #[wasm_bindgen(js_name = handleCallback)]
-    pub fn handle_callback(&self, url: Option<String>) -> Promise {
-        let client = self.client.clone();
+    pub fn handle_callback(&self, url: JsValue) -> Promise {
+        let client = self.client();
         promise(async move {
-            let result = client.handle_callback(url.as_deref()).await?;
+            let url = optional_argument(&url, "url")?;
+            let result = client?.handle_callback(url.as_deref()).await?;
             let out = Object::new();
             set(&out, "tokens", &token_set(&result.tokens));
             if let Some(text) = result.app_state {
-                let app_state = json_parse(&text.into())
-                    .map_err(|_| OAuthError::new(ErrorCode::TransactionInvalid, "stored appState is not JSON"))?;
+                let app_state = json_parse(&text.into()).map_err(|_| {
+                    OAuthError::new(ErrorCode::TransactionInvalid, "stored appState is not JSON").with_field("appState")
+                })?;
                 set(&out, "appState", &app_state);
             }
             Ok(out.into())
@@ -91,44 +108,45 @@ impl PkceClient {
 
     /// Exchanges a refresh token; resolves to a `TokenSet` that keeps it unless rotated.
     pub fn refresh(&self, refresh_token: JsValue) -> Promise {
-        let client = self.client.clone();
+        let client = self.client();
         promise(async move {
-            let token = refresh_token.as_string().unwrap_or_default();
-            Ok(token_set(&client.refresh(&token).await?))
+            let token = argument(&refresh_token, "refreshToken")?;
+            Ok(token_set(&client?.refresh(&token).await?))
         })
     }
 
     /// Builds a client from the issuer's metadata (RFC 8414, then OpenID Discovery); resolves to a `PkceClient`.
     pub fn discover(issuer: JsValue, config: JsValue) -> Promise {
         promise(async move {
-            let issuer = issuer.as_string().unwrap_or_default();
+            let issuer = argument(&issuer, "issuer")?;
             let config = read_config(&config, false)?;
-            Ok(PkceClient { client: Client::discover(&issuer, config).await? }.into())
+            Ok(Self::wrap(Client::discover(&issuer, config).await?).into())
         })
     }
 
     /// The held `TokenSet`, or `undefined`.
     pub fn tokens(&self) -> JsResult<JsValue> {
-        Ok(self.client.tokens()?.map_or(JsValue::UNDEFINED, |t| token_set(&t)))
+        Ok(self.client()?.tokens()?.map_or(JsValue::UNDEFINED, |t| token_set(&t)))
     }
 
     /// Resolves to an access token valid for at least `refreshLeeway` seconds, refreshing once for all callers.
     #[wasm_bindgen(js_name = getAccessToken)]
     pub fn get_access_token(&self) -> Promise {
-        let client = self.client.clone();
-        promise(async move { Ok(client.access_token().await?.into()) })
+        let client = self.client();
+        promise(async move { Ok(client?.access_token().await?.into()) })
     }
 
     /// Empties the token holder.
     pub fn clear(&self) -> JsResult<()> {
-        Ok(self.client.clear()?)
+        Ok(self.client()?.clear()?)
     }
 
     /// Revokes a token (RFC 7009); `hint` is "access_token" or "refresh_token".
-    pub fn revoke(&self, token: JsValue, hint: Option<String>) -> Promise {
-        let client = self.client.clone();
+    pub fn revoke(&self, token: JsValue, hint: JsValue) -> Promise {
+        let client = self.client();
         promise(async move {
-            client.revoke(&token.as_string().unwrap_or_default(), hint.as_deref()).await?;
+            let (token, hint) = (argument(&token, "token")?, optional_argument(&hint, "hint")?);
+            client?.revoke(&token, hint.as_deref()).await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -136,16 +154,40 @@ impl PkceClient {
     /// The RP-initiated logout URL.
     #[wasm_bindgen(js_name = logoutUrl)]
     pub fn logout_url(&self, options: JsValue) -> JsResult<String> {
-        Ok(self.client.logout_url(&read_logout(&options)?)?)
+        let client = self.client()?;
+        Ok(client.logout_url(&read_logout(&options)?)?)
     }
 
     /// Revokes the held refresh token, empties the holder, goes to the end-session endpoint if known.
     pub fn logout(&self, options: JsValue) -> Promise {
-        let client = self.client.clone();
+        let client = self.client();
         promise(async move {
-            client.logout(read_logout(&options)?).await?;
+            let options = read_logout(&options)?;
+            client?.logout(options).await?;
             Ok(JsValue::UNDEFINED)
         })
+    }
+
+    /// Releases the client's state; every later call fails with `invalid_argument`.
+    ///
+    /// Replaces wasm-bindgen's generated `free()` (a later method of the same name wins in a JS
+    /// class), so the JS object keeps a valid pointer: a call after `free()` never reaches
+    /// wasm with a null pointer, whose JS exception would unwind through wasm frames and leak
+    /// the shadow stack. The small wrapper itself goes when the JS object is collected.
+    pub fn free(&self) {
+        self.client.borrow_mut().take();
+    }
+}
+
+impl PkceClient {
+    fn wrap(client: Client) -> Self {
+        Self { client: RefCell::new(Some(client)) }
+    }
+
+    /// The client, or `invalid_argument` after `free()`.
+    fn client(&self) -> Result<Client, OAuthError> {
+        let client = self.client.try_borrow().ok().and_then(|c| c.clone());
+        client.ok_or_else(|| OAuthError::new(ErrorCode::InvalidArgument, "this PkceClient was freed"))
     }
 }
 
@@ -173,45 +215,56 @@ fn random_base64url() -> JsResult<String> {
     Ok(base64url::encode(&bytes))
 }
 
-fn get(source: &JsValue, key: &str) -> JsValue {
-    Reflect::get(source, &key.into()).unwrap_or(JsValue::UNDEFINED)
+/// `source[key]`; a getter or Proxy trap that throws is `bad(key)`, never an exception through wasm.
+fn get(source: &JsValue, key: &'static str, bad: Bad) -> Result<JsValue, OAuthError> {
+    Reflect::get(source, &key.into()).map_err(|_| bad(key, "could not be read"))
 }
 
-/// `source[key]`: `None` when undefined, the string, or `wrong_type(key)` for anything else.
-fn optional_string(
-    source: &JsValue,
-    key: &str,
-    wrong_type: fn(&str) -> OAuthError,
-) -> Result<Option<String>, OAuthError> {
-    match get(source, key) {
+/// Makes the error for a bad member: `invalid_config` or `invalid_argument`, naming it.
+type Bad = fn(&'static str, &'static str) -> OAuthError;
+
+fn bad_argument(field: &'static str, problem: &'static str) -> OAuthError {
+    OAuthError::new(ErrorCode::InvalidArgument, problem).with_field(field)
+}
+
+/// A string argument, else `invalid_argument` naming it.
+fn argument(value: &JsValue, field: &'static str) -> Result<String, OAuthError> {
+    value.as_string().ok_or_else(|| bad_argument(field, "must be a string"))
+}
+
+/// An optional string argument (`undefined` or `null` is `None`), else `invalid_argument` naming it.
+fn optional_argument(value: &JsValue, field: &'static str) -> Result<Option<String>, OAuthError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    argument(value, field).map(Some)
+}
+
+/// `source[key]`: `None` when undefined, the string, or `bad(key)` for anything else.
+fn optional_string(source: &JsValue, key: &'static str, bad: Bad) -> Result<Option<String>, OAuthError> {
+    match get(source, key, bad)? {
         v if v.is_undefined() => Ok(None),
-        v => v.as_string().map(Some).ok_or_else(|| wrong_type(key)),
+        v => v.as_string().map(Some).ok_or_else(|| bad(key, "must be a string")),
     }
 }
 
-fn config_not_a_string(key: &str) -> OAuthError {
-    config::invalid(key, "must be a string")
-}
-
-fn argument_not_a_string(key: &str) -> OAuthError {
-    OAuthError::with_parts(ErrorCode::InvalidArgument, &[key, " must be a string"])
-}
-
-/// `source[key]` as whole seconds in `range`, `default` when undefined, else `invalid_config`.
-fn whole_seconds(
-    source: &JsValue,
-    key: &str,
-    range: core::ops::RangeInclusive<f64>,
-    default: u32,
-    problem: &str,
-) -> Result<u32, OAuthError> {
-    match get(source, key) {
+/// `source[key]` as whole seconds that fit a `u32`, `default` when undefined; ranges are `ClientConfig::validate`'s.
+fn whole_seconds(source: &JsValue, key: &'static str, default: u32) -> Result<u32, OAuthError> {
+    match get(source, key, config::invalid)? {
         v if v.is_undefined() => Ok(default),
         v => v
             .as_f64()
-            .filter(|n| range.contains(n) && f64::from(*n as u32) == *n)
+            .filter(|n| (0.0..=f64::from(u32::MAX)).contains(n) && f64::from(*n as u32) == *n)
             .map(|n| n as u32)
-            .ok_or_else(|| config::invalid(key, problem)),
+            .ok_or_else(|| config::invalid(key, "must be a whole number of seconds")),
+    }
+}
+
+/// `source[key]` as a boolean, `false` when undefined.
+fn flag(source: &JsValue, key: &'static str) -> Result<bool, OAuthError> {
+    match get(source, key, config::invalid)? {
+        v if v.is_undefined() => Ok(false),
+        v => v.as_bool().ok_or_else(|| config::invalid(key, "must be a boolean")),
     }
 }
 
@@ -220,7 +273,8 @@ fn read_config(source: &JsValue, with_endpoints: bool) -> Result<ClientConfig, O
     if !source.is_object() {
         return Err(OAuthError::new(ErrorCode::InvalidConfig, "config must be an object"));
     }
-    let string = |key| get(source, key).as_string().ok_or_else(|| config_not_a_string(key));
+    let optional = |key| optional_string(source, key, config::invalid);
+    let string = |key| optional(key)?.ok_or_else(|| config::invalid(key, "must be a string"));
     let endpoint = |key| if with_endpoints { string(key) } else { Ok(String::new()) };
     let mut config = ClientConfig::new(
         &string("clientId")?,
@@ -228,12 +282,13 @@ fn read_config(source: &JsValue, with_endpoints: bool) -> Result<ClientConfig, O
         &endpoint("authorizationEndpoint")?,
         &endpoint("tokenEndpoint")?,
     );
-    let optional = |key| optional_string(source, key, config_not_a_string);
     if with_endpoints {
         config.issuer = optional("issuer")?;
-        config.revocation_endpoint = optional("revocationEndpoint")?;
-        config.end_session_endpoint = optional("endSessionEndpoint")?;
+        config.skip_issuer_check = flag(source, "skipIssuerCheck")?;
     }
+    // The app's own values; discovery fills in only what is missing.
+    config.revocation_endpoint = optional("revocationEndpoint")?;
+    config.end_session_endpoint = optional("endSessionEndpoint")?;
     config.token_storage = match optional("tokenStorage")?.as_deref() {
         None | Some("memory") => TokenStorage::Memory,
         Some("session") => TokenStorage::Session,
@@ -242,22 +297,10 @@ fn read_config(source: &JsValue, with_endpoints: bool) -> Result<ClientConfig, O
     };
     config.scope = optional("scope")?;
     config.storage_prefix = optional("storagePrefix")?.unwrap_or(config.storage_prefix);
-    config.require_iss = match get(source, "requireIss") {
-        v if v.is_undefined() => false,
-        v => v.as_bool().ok_or_else(|| config::invalid("requireIss", "must be a boolean"))?,
-    };
-    let positive = "must be a positive whole number of seconds";
-    let any_u32 = 1.0..=f64::from(u32::MAX);
-    config.transaction_ttl =
-        whole_seconds(source, "transactionTtl", any_u32.clone(), config.transaction_ttl, positive)?;
-    config.timeout = whole_seconds(source, "timeout", any_u32, config.timeout, positive)?;
-    config.refresh_leeway = whole_seconds(
-        source,
-        "refreshLeeway",
-        0.0..=86_400.0,
-        config.refresh_leeway,
-        "must be a whole number of seconds from 0 to 86400",
-    )?;
+    config.require_iss = flag(source, "requireIss")?;
+    config.transaction_ttl = whole_seconds(source, "transactionTtl", config.transaction_ttl)?;
+    config.timeout = whole_seconds(source, "timeout", config.timeout)?;
+    config.refresh_leeway = whole_seconds(source, "refreshLeeway", config.refresh_leeway)?;
     Ok(config)
 }
 
@@ -266,7 +309,10 @@ fn read_logout(source: &JsValue) -> Result<LogoutParams, OAuthError> {
     if source.is_undefined() || source.is_null() {
         return Ok(params);
     }
-    let text = |key| optional_string(source, key, argument_not_a_string);
+    if !source.is_object() {
+        return Err(bad_argument("options", "must be an object"));
+    }
+    let text = |key| optional_string(source, key, bad_argument);
     params.id_token_hint = text("idTokenHint")?;
     params.post_logout_redirect_uri = text("postLogoutRedirectUri")?;
     params.state = text("state")?;
@@ -278,30 +324,29 @@ fn read_options(source: &JsValue) -> Result<(AuthorizeParams, Option<String>), O
     if source.is_undefined() || source.is_null() {
         return Ok((params, None));
     }
-    let bad = |message| OAuthError::new(ErrorCode::InvalidArgument, message);
     if !source.is_object() {
-        return Err(bad("options must be an object"));
+        return Err(bad_argument("options", "must be an object"));
     }
-    params.scope = optional_string(source, "scope", argument_not_a_string)?;
-    let extra = get(source, "extraParams");
+    params.scope = optional_string(source, "scope", bad_argument)?;
+    let extra = get(source, "extraParams", bad_argument)?;
     if !extra.is_undefined() {
+        let not_strings = || bad_argument("extraParams", "must be an object of strings");
         if !extra.is_object() {
-            return Err(bad("extraParams must be an object of strings"));
+            return Err(not_strings());
         }
-        for entry in Object::entries(extra.unchecked_ref()) {
+        for entry in entries(&extra).map_err(|_| not_strings())? {
             let pair: js_sys::Array = entry.unchecked_into();
-            let name = pair.get(0).as_string().unwrap_or_default();
-            let value = pair.get(1).as_string().ok_or_else(|| bad("extraParams values must be strings"))?;
-            params.extra.push((name, value));
+            let (name, value) = (pair.get(0).as_string(), pair.get(1).as_string());
+            params.extra.push((name.ok_or_else(not_strings)?, value.ok_or_else(not_strings)?));
         }
     }
-    let app_state = match get(source, "appState") {
+    let app_state = match get(source, "appState", bad_argument)? {
         v if v.is_undefined() => None,
         v => Some(
             json_stringify(&v)
                 .ok()
                 .and_then(|text| text.as_string())
-                .ok_or_else(|| bad("appState must be JSON-serializable"))?,
+                .ok_or_else(|| bad_argument("appState", "must be JSON-serializable"))?,
         ),
     };
     Ok((params, app_state))

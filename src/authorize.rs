@@ -20,10 +20,15 @@ impl AuthorizeParams {
     pub fn validate(&self) -> Result<()> {
         for (name, _) in &self.extra {
             if name.is_empty() {
-                return Err(OAuthError::new(ErrorCode::InvalidArgument, "extraParams has an empty name"));
+                return Err(OAuthError::new(ErrorCode::InvalidArgument, "extraParams has an empty name")
+                    .with_field("extraParams"));
             }
             if PROTOCOL_PARAMS.contains(&name.as_str()) {
-                return Err(OAuthError::with_parts(ErrorCode::InvalidArgument, &["extraParams may not set ", name]));
+                return Err(OAuthError::new(
+                    ErrorCode::InvalidArgument,
+                    "extraParams may not set a protocol parameter",
+                )
+                .with_field("extraParams"));
             }
         }
         Ok(())

@@ -34,6 +34,8 @@ const RESPONSE_PARAMS: [&str; 12] = [
 pub struct Callback {
     query: Vec<(String, String)>,
     fragment: Vec<(String, String)>,
+    /// `Some` when a query parameter is repeated: the name if it is one we know.
+    repeated: Option<Option<&'static str>>,
 }
 
 /// What the authorization server answered.
@@ -61,7 +63,7 @@ impl Callback {
     pub fn parse(href: &str) -> Self {
         let (rest, fragment) = href.split_once('#').unwrap_or((href, ""));
         let query = rest.split_once('?').map_or("", |(_, q)| q);
-        Self { query: form::parse(query), fragment: form::parse(fragment) }
+        Self { query: form::parse(query), fragment: form::parse(fragment), repeated: first_repeated(query) }
     }
 
     /// The first `state` value of the query.
@@ -79,11 +81,12 @@ impl Callback {
 
     /// Duplicate, implicit, not-a-callback and missing-state checks, in that order.
     pub fn check(&self) -> Result<Response> {
-        if let Some(name) = first_repeated(&self.query) {
-            return Err(OAuthError::with_parts(
-                ErrorCode::DuplicateParameter,
-                &["callback repeats the parameter ", name],
-            ));
+        if let Some(known) = self.repeated {
+            let error = OAuthError::new(ErrorCode::DuplicateParameter, "callback repeats a parameter");
+            return Err(match known {
+                Some(name) => error.with_field(name),
+                None => error,
+            });
         }
         let carries_tokens =
             |params: &[(String, String)]| params.iter().any(|(n, _)| TOKEN_PARAMS.contains(&n.as_str()));
@@ -98,24 +101,32 @@ impl Callback {
             (None, Some(code)) => Outcome::Code(code),
             (None, None) => return err(ErrorCode::NotACallback, "URL has neither code nor error"),
         };
-        let state =
-            self.non_empty("state").ok_or_else(|| OAuthError::new(ErrorCode::StateMissing, "callback has no state"))?;
-        Ok(Response { state, iss: self.non_empty("iss"), outcome })
+        let state = self
+            .non_empty("state")
+            .ok_or_else(|| OAuthError::new(ErrorCode::StateMissing, "callback has no state").with_field("state"))?;
+        // RFC 9207: an `iss` that is present, even empty, is compared.
+        Ok(Response { state, iss: self.first(|n| n == "iss").map(String::from), outcome })
     }
 }
 
-/// A name that appears more than once, found in O(n log n) (a crafted URL with 100k
-/// parameters must not freeze the page).
-fn first_repeated(params: &[(String, String)]) -> Option<&str> {
-    let mut names: Vec<&str> = params.iter().map(|(name, _)| name.as_str()).collect();
+/// `Some` when a name of `query` appears more than once (compared as decoded bytes, so
+/// `%FF` and `%FE` differ), with the name when it is a response parameter we know; found in
+/// O(n log n) (a crafted URL with 100k parameters must not freeze the page).
+fn first_repeated(query: &str) -> Option<Option<&'static str>> {
+    let mut names: Vec<Vec<u8>> = query
+        .split('&')
+        .filter(|segment| !segment.is_empty())
+        .map(|segment| form::decode_bytes(segment.split_once('=').map_or(segment, |(name, _)| name)))
+        .collect();
     heapsort(&mut names);
-    names.windows(2).find(|pair| pair[0] == pair[1]).map(|pair| pair[0])
+    let name = names.windows(2).find(|pair| pair[0] == pair[1])?.first()?;
+    Some(RESPONSE_PARAMS.iter().find(|known| known.as_bytes() == name.as_slice()).copied())
 }
 
 /// In-place heapsort: O(n log n) always, a few hundred bytes of wasm where `sort_unstable`
 /// costs ~1.4 KB gzip.
-fn heapsort(v: &mut [&str]) {
-    fn sift_down(v: &mut [&str], mut root: usize, end: usize) {
+fn heapsort<T: Ord>(v: &mut [T]) {
+    fn sift_down<T: Ord>(v: &mut [T], mut root: usize, end: usize) {
         loop {
             let mut child = 2 * root + 1;
             if child >= end {
@@ -143,7 +154,7 @@ fn heapsort(v: &mut [&str]) {
 /// Checks a response against its stored transaction; returns the code to redeem.
 pub fn validate(response: Response, tx: &Transaction, config: &ClientConfig, now: f64) -> Result<String> {
     if !pkce::constant_time_eq(&response.state, &tx.state) {
-        return err(ErrorCode::StateUnknown, "no pending login in this tab has this state");
+        return Err(unknown_state());
     }
     if !tx.belongs_to(config) {
         return err(ErrorCode::StateUnknown, "the pending login for this state belongs to another client");
@@ -153,22 +164,31 @@ pub fn validate(response: Response, tx: &Transaction, config: &ClientConfig, now
     }
     match (&config.issuer, &response.iss) {
         (_, None) if config.require_iss => {
-            return err(ErrorCode::IssMissing, "callback has no iss but requireIss is set")
+            return Err(
+                OAuthError::new(ErrorCode::IssMissing, "callback has no iss but requireIss is set").with_field("iss")
+            )
         }
         (Some(expected), Some(got)) if got != expected => {
-            return err(ErrorCode::IssMismatch, "callback iss is not this client's issuer (possible mix-up attack)")
+            return Err(OAuthError::new(
+                ErrorCode::IssMismatch,
+                "callback iss is not this client's issuer (possible mix-up attack)",
+            )
+            .with_field("iss"))
         }
         _ => {}
     }
     match response.outcome {
         Outcome::Code(code) => Ok(code),
-        Outcome::Error(error, description, uri) => Err(OAuthError {
-            error: Some(error),
-            error_description: description,
-            error_uri: uri,
-            ..OAuthError::new(ErrorCode::AuthorizationError, "the authorization server returned an error")
-        }),
+        Outcome::Error(error, description, uri) => {
+            Err(OAuthError::new(ErrorCode::AuthorizationError, "the authorization server returned an error")
+                .with_server(error, description, uri))
+        }
     }
+}
+
+/// `state_unknown`: no pending login of this client in this tab has the callback's `state`.
+pub fn unknown_state() -> OAuthError {
+    OAuthError::new(ErrorCode::StateUnknown, "no pending login in this tab has this state").with_field("state")
 }
 
 /// True when `href` is on the redirect URI's origin and path and carries `state` with `code` or `error`.
@@ -249,6 +269,38 @@ mod tests {
     }
 
     #[test]
+    fn messages_never_carry_callback_input() {
+        let cb = "https://app.example/callback";
+        let hostile = format!("%3Cimg%20src%3Dx%3E{}", "A".repeat(200_000));
+        let error = code_of(&format!("{cb}?{hostile}=1&{hostile}=2&code=a&state={STATE}")).unwrap_err();
+        assert_eq!((error.code, error.field), (ErrorCode::DuplicateParameter, None));
+        assert!(error.message.len() < 100 && !error.message.contains('<'), "{}", error.message);
+        let error = code_of(&format!("{cb}?code=a&st%61te={STATE}&state=x")).unwrap_err();
+        assert_eq!((error.code, error.field), (ErrorCode::DuplicateParameter, Some("state")));
+        let error = code_of(&format!("{cb}?code=a&state={STATE}&iss=%3Cb%3E")).unwrap_err();
+        assert_eq!((error.code, error.field), (ErrorCode::IssMismatch, Some("iss")));
+        assert!(!error.message.contains("<b>"));
+    }
+
+    #[test]
+    fn distinct_non_utf8_names_are_not_duplicates() {
+        let href = format!("https://app.example/callback?%FF=1&%FE=2&code=a&state={STATE}");
+        assert_eq!(code_of(&href).unwrap(), "a");
+        let href = format!("https://app.example/callback?%FF=1&%ff=2&code=a&state={STATE}");
+        assert_eq!(code(code_of(&href)), ErrorCode::DuplicateParameter);
+    }
+
+    #[test]
+    fn an_empty_iss_is_present_and_compared() {
+        let mut config = config::sample();
+        let tx = transaction::sample(&config, 0.0);
+        let empty_iss = Callback::parse(&format!("/cb?code=a&state={STATE}&iss=")).check().unwrap();
+        assert_eq!(code(validate(empty_iss.clone(), &tx, &config, 1.0)), ErrorCode::IssMismatch);
+        config.require_iss = true;
+        assert_eq!(code(validate(empty_iss, &tx, &config, 1.0)), ErrorCode::IssMismatch);
+    }
+
+    #[test]
     fn heapsort_sorts() {
         let mut words = vec!["state", "code", "iss", "a", "code", "", "zz", "b"];
         heapsort(&mut words);
@@ -256,7 +308,7 @@ mod tests {
         let mut one = vec!["x"];
         heapsort(&mut one);
         assert_eq!(one, ["x"]);
-        heapsort(&mut []);
+        heapsort::<&str>(&mut []);
     }
 
     #[test]

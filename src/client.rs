@@ -105,7 +105,10 @@ impl Client {
     /// Exchanges a refresh token; the returned set keeps `refresh_token` unless the server
     /// rotated it, and goes to the holder. `invalid_grant` for the holder's token clears it.
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenSet> {
-        match flow::refresh(self.config(), refresh_token, &BrowserEnv, &FetchTransport).await {
+        // The held login's ID token claims, when this is its refresh token (OIDC Core §12.2).
+        let original = self.tokens().ok().flatten().filter(|t| t.refresh_token.as_deref() == Some(refresh_token));
+        let claims = original.and_then(|t| t.claims);
+        match flow::refresh(self.config(), refresh_token, claims.as_deref(), &BrowserEnv, &FetchTransport).await {
             Ok(tokens) => {
                 self.save(Some(&tokens))?;
                 Ok(tokens)

@@ -14,6 +14,8 @@ pub const DEFAULT_TIMEOUT: u32 = 30;
 pub const DEFAULT_REFRESH_LEEWAY: u32 = 30;
 /// Longest `transactionTtl` accepted (one day).
 pub const MAX_TRANSACTION_TTL: u32 = 86_400;
+/// Longest `refreshLeeway` accepted (one day).
+pub const MAX_REFRESH_LEEWAY: u32 = 86_400;
 
 /// Parameters the library sets in the authorize request; neither `extraParams` nor the
 /// endpoint's own query may carry them.
@@ -52,8 +54,12 @@ pub struct ClientConfig {
     pub authorization_endpoint: String,
     /// The token endpoint.
     pub token_endpoint: String,
-    /// The issuer identifier a callback's `iss` must equal (RFC 9207).
+    /// The issuer identifier a callback's `iss` and the ID token's `iss` must equal (RFC 9207,
+    /// OIDC Core); required unless `skip_issuer_check`.
     pub issuer: Option<String>,
+    /// The explicit opt-out for a server without an issuer identifier: no `issuer`, so neither
+    /// the callback's `iss` nor the ID token's `iss` is compared.
+    pub skip_issuer_check: bool,
     /// Reject callbacks without `iss`.
     pub require_iss: bool,
     /// Default `scope` of authorize requests.
@@ -83,6 +89,7 @@ impl ClientConfig {
             authorization_endpoint: authorization_endpoint.into(),
             token_endpoint: token_endpoint.into(),
             issuer: None,
+            skip_issuer_check: false,
             require_iss: false,
             scope: None,
             storage_prefix: DEFAULT_STORAGE_PREFIX.into(),
@@ -95,20 +102,13 @@ impl ClientConfig {
         }
     }
 
-    /// Checks every field; the error message names the first bad one.
+    /// Checks every field; the error's `field` names the first bad one.
     pub fn validate(&self) -> Result<()> {
         if self.client_id.is_empty() {
             return Err(invalid("clientId", "must be a non-empty string"));
         }
-        let redirect =
-            url::parse(&self.redirect_uri).ok_or_else(|| invalid("redirectUri", "must be an absolute http(s) URL"))?;
-        if redirect.fragment.is_some() {
-            return Err(invalid("redirectUri", "must not have a fragment"));
-        }
-        if !redirect.is_secure_or_loopback() {
-            // RFC 9700 §2.6: the code must not travel over plain HTTP.
-            return Err(invalid("redirectUri", "must use https: (http: only on a loopback host)"));
-        }
+        // RFC 9700 §2.6: the code must not travel over plain HTTP.
+        endpoint("redirectUri", &self.redirect_uri)?;
         endpoint("authorizationEndpoint", &self.authorization_endpoint)?;
         endpoint("tokenEndpoint", &self.token_endpoint)?;
         for (field, value) in
@@ -127,6 +127,9 @@ impl ClientConfig {
                 }
             }
             None if self.require_iss => return Err(invalid("requireIss", "needs issuer to be set")),
+            None if !self.skip_issuer_check => {
+                return Err(invalid("issuer", "is required (skipIssuerCheck: true opts out)"))
+            }
             None => {}
         }
         if self.storage_prefix.is_empty() {
@@ -137,6 +140,9 @@ impl ClientConfig {
         }
         if self.timeout == 0 {
             return Err(invalid("timeout", "must be a positive number of seconds"));
+        }
+        if self.refresh_leeway > MAX_REFRESH_LEEWAY {
+            return Err(invalid("refreshLeeway", "must be a whole number of seconds from 0 to 86400"));
         }
         Ok(())
     }
@@ -150,7 +156,8 @@ impl ClientConfig {
     }
 }
 
-fn endpoint<'a>(field: &str, value: &'a str) -> Result<url::Url<'a>> {
+/// A configured or discovered URL: one the browser's URL parser reads exactly as `url::parse` does.
+fn endpoint<'a>(field: &'static str, value: &'a str) -> Result<url::Url<'a>> {
     let parsed = url::parse(value).ok_or_else(|| invalid(field, "must be an absolute http(s) URL"))?;
     if !parsed.is_secure_or_loopback() {
         return Err(invalid(field, "must use https: (http: only on a loopback host)"));
@@ -162,8 +169,8 @@ fn endpoint<'a>(field: &str, value: &'a str) -> Result<url::Url<'a>> {
 }
 
 /// `invalid_config` naming the field.
-pub(crate) fn invalid(field: &str, problem: &str) -> OAuthError {
-    OAuthError::with_parts(ErrorCode::InvalidConfig, &[field, " ", problem])
+pub(crate) fn invalid(field: &'static str, problem: &'static str) -> OAuthError {
+    OAuthError::new(ErrorCode::InvalidConfig, problem).with_field(field)
 }
 
 /// A valid configuration for tests: client `spa` at `https://app.example/callback`, issuer
@@ -184,46 +191,73 @@ pub fn sample() -> ClientConfig {
 mod tests {
     use super::*;
 
-    fn message_for(change: impl FnOnce(&mut ClientConfig)) -> String {
+    fn field_for(change: impl FnOnce(&mut ClientConfig)) -> &'static str {
         let mut config = sample();
         change(&mut config);
         let error = config.validate().unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidConfig);
-        error.message
+        error.field.unwrap()
     }
 
     #[test]
     fn sample_is_valid_and_loopback_http_allowed() {
         sample().validate().unwrap();
-        let c =
+        let mut c =
             ClientConfig::new("c", "http://127.0.0.1:5173/", "http://localhost:3000/auth", "http://[::1]:3000/token");
+        c.skip_issuer_check = true;
         c.validate().unwrap();
     }
 
     #[test]
     fn each_field_is_named() {
-        assert!(message_for(|c| c.client_id.clear()).starts_with("clientId"));
-        assert!(message_for(|c| c.redirect_uri = "/callback".into()).starts_with("redirectUri"));
-        assert!(message_for(|c| c.redirect_uri = "https://app.example/cb#x".into()).starts_with("redirectUri"));
-        assert!(message_for(|c| c.redirect_uri = "http://app.example/cb".into()).starts_with("redirectUri"));
-        assert!(message_for(|c| c.authorization_endpoint = "http://as.example/authorize".into())
-            .starts_with("authorizationEndpoint"));
-        assert!(message_for(|c| c.authorization_endpoint = "https://as.example/a?state=x".into())
-            .starts_with("authorizationEndpoint"));
-        assert!(message_for(|c| c.token_endpoint = "http://10.0.0.1/token".into()).starts_with("tokenEndpoint"));
-        assert!(message_for(|c| c.token_endpoint = "https://u:p@as.example/token".into()).starts_with("tokenEndpoint"));
-        assert!(message_for(|c| c.issuer = Some("https://as.example?x".into())).starts_with("issuer"));
-        assert!(message_for(|c| {
-            c.issuer = None;
-            c.require_iss = true
-        })
-        .starts_with("requireIss"));
-        assert!(message_for(|c| c.storage_prefix.clear()).starts_with("storagePrefix"));
-        assert!(message_for(|c| c.transaction_ttl = 0).starts_with("transactionTtl"));
-        assert!(message_for(|c| c.timeout = 0).starts_with("timeout"));
-        assert!(message_for(|c| c.revocation_endpoint = Some("http://as.example/r".into()))
-            .starts_with("revocationEndpoint"));
-        assert!(message_for(|c| c.end_session_endpoint = Some("x".into())).starts_with("endSessionEndpoint"));
+        assert!(field_for(|c| c.client_id.clear()) == "clientId");
+        assert!(field_for(|c| c.redirect_uri = "/callback".into()) == "redirectUri");
+        assert!(field_for(|c| c.redirect_uri = "https://app.example/cb#x".into()) == "redirectUri");
+        assert!(field_for(|c| c.redirect_uri = "http://app.example/cb".into()) == "redirectUri");
+        assert!(
+            field_for(|c| c.authorization_endpoint = "http://as.example/authorize".into()) == "authorizationEndpoint"
+        );
+        assert!(
+            field_for(|c| c.authorization_endpoint = "https://as.example/a?state=x".into()) == "authorizationEndpoint"
+        );
+        assert!(field_for(|c| c.token_endpoint = "http://10.0.0.1/token".into()) == "tokenEndpoint");
+        assert!(field_for(|c| c.token_endpoint = "https://u:p@as.example/token".into()) == "tokenEndpoint");
+        assert!(field_for(|c| c.issuer = Some("https://as.example?x".into())) == "issuer");
+        assert!(
+            field_for(|c| {
+                c.issuer = None;
+                c.require_iss = true
+            }) == "requireIss"
+        );
+        assert!(field_for(|c| c.storage_prefix.clear()) == "storagePrefix");
+        assert!(field_for(|c| c.transaction_ttl = 0) == "transactionTtl");
+        assert!(field_for(|c| c.timeout = 0) == "timeout");
+        assert!(field_for(|c| c.revocation_endpoint = Some("http://as.example/r".into())) == "revocationEndpoint");
+        assert!(field_for(|c| c.end_session_endpoint = Some("x".into())) == "endSessionEndpoint");
+    }
+
+    #[test]
+    fn redirect_uri_with_userinfo_is_refused() {
+        assert_eq!(field_for(|c| c.redirect_uri = "https://u@app.example/cb".into()), "redirectUri");
+        assert_eq!(field_for(|c| c.redirect_uri = "http://evil.example@127.0.0.1/cb".into()), "redirectUri");
+    }
+
+    #[test]
+    fn issuer_is_required_unless_skipped() {
+        assert_eq!(field_for(|c| c.issuer = None), "issuer");
+        let mut c = sample();
+        c.issuer = None;
+        c.skip_issuer_check = true;
+        c.validate().unwrap();
+    }
+
+    #[test]
+    fn ranges_are_checked_for_every_caller() {
+        assert_eq!(field_for(|c| c.refresh_leeway = u32::MAX), "refreshLeeway");
+        assert_eq!(field_for(|c| c.transaction_ttl = MAX_TRANSACTION_TTL + 1), "transactionTtl");
+        let mut c = sample();
+        c.refresh_leeway = MAX_REFRESH_LEEWAY;
+        c.validate().unwrap();
     }
 
     #[test]

@@ -42,10 +42,10 @@ pub fn metadata_urls(issuer: &str) -> Result<[String; 2]> {
 /// Validates a metadata document fetched for `issuer` (RFC 8414 §3.3: `issuer` must be identical).
 pub fn parse_metadata(issuer: &str, doc: &impl JsonObject) -> Result<Metadata> {
     if doc.field("issuer") != JsonField::Str(issuer.into()) {
-        return Err(discovery_error("metadata issuer is not the requested issuer"));
+        return Err(discovery_error("metadata issuer is not the requested issuer").with_field("issuer"));
     }
-    let required = |key| {
-        doc.string(key).ok_or_else(|| OAuthError::with_parts(ErrorCode::DiscoveryError, &["metadata has no ", key]))
+    let required = |key: &'static str| {
+        doc.string(key).ok_or_else(|| discovery_error("metadata lacks a required endpoint").with_field(key))
     };
     if let Some(methods) = doc.strings("code_challenge_methods_supported") {
         if !methods.iter().any(|m| m == "S256") {
@@ -66,13 +66,15 @@ pub fn parse_metadata(issuer: &str, doc: &impl JsonObject) -> Result<Metadata> {
 }
 
 impl Metadata {
-    /// Fills the endpoints, issuer and `requireIss` of `config` from the metadata.
+    /// Fills the issuer, endpoints and `requireIss` of `config` from the metadata. The app's
+    /// own `revocation_endpoint` and `end_session_endpoint` win over the metadata's.
     pub fn apply(&self, config: &mut ClientConfig) {
         config.issuer = Some(self.issuer.clone());
+        config.skip_issuer_check = false;
         config.authorization_endpoint = self.authorization_endpoint.clone();
         config.token_endpoint = self.token_endpoint.clone();
-        config.revocation_endpoint = self.revocation_endpoint.clone();
-        config.end_session_endpoint = self.end_session_endpoint.clone();
+        config.revocation_endpoint = config.revocation_endpoint.take().or_else(|| self.revocation_endpoint.clone());
+        config.end_session_endpoint = config.end_session_endpoint.take().or_else(|| self.end_session_endpoint.clone());
         config.require_iss |= self.iss_parameter_supported;
     }
 
@@ -101,7 +103,7 @@ impl Metadata {
     }
 }
 
-fn discovery_error(message: &str) -> OAuthError {
+fn discovery_error(message: &'static str) -> OAuthError {
     OAuthError::new(ErrorCode::DiscoveryError, message)
 }
 
@@ -149,6 +151,18 @@ mod tests {
         config.validate().unwrap();
         let cached = parse_metadata("https://as.example/t", &object(&metadata.to_json()).unwrap()).unwrap();
         assert_eq!(cached, metadata);
+    }
+
+    #[test]
+    fn the_apps_own_endpoints_win_over_the_metadata() {
+        let metadata = parse_metadata("https://as.example/t", &object(DOC).unwrap()).unwrap();
+        let mut config = crate::config::sample();
+        config.issuer = None;
+        config.revocation_endpoint = Some("https://app.example/revoke".into());
+        metadata.apply(&mut config);
+        assert_eq!(config.revocation_endpoint.as_deref(), Some("https://app.example/revoke"));
+        assert_eq!(config.end_session_endpoint.as_deref(), Some("https://as.example/t/logout"), "filled in");
+        assert_eq!(config.issuer.as_deref(), Some("https://as.example/t"), "discovery always sets the issuer");
     }
 
     #[test]

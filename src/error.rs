@@ -3,8 +3,9 @@ use alloc::string::String;
 
 /// Stable, machine-readable reason for a failure; `as_str` is what JS sees as `OAuthError.code`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ErrorCode {
-    /// The client configuration is unusable; the message names the field.
+    /// The client configuration is unusable; `field` names the field.
     InvalidConfig,
     /// An argument to a call is unusable (empty refresh token, protected `extraParams` key, ...).
     InvalidArgument,
@@ -80,13 +81,21 @@ impl ErrorCode {
     }
 }
 
-/// A failure: a stable `code`, a human message, and the server's OAuth error fields when there were any.
+/// A failure: a boxed `ErrorInfo` (one pointer wide, so every `Result` stays small).
+#[derive(Clone, PartialEq, Eq)]
+pub struct OAuthError(alloc::boxed::Box<ErrorInfo>);
+
+/// What an `OAuthError` says: a stable `code`, a fixed message, the failing known field, and
+/// the server's OAuth error fields when there were any.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OAuthError {
+#[non_exhaustive]
+pub struct ErrorInfo {
     /// What went wrong, stable across versions.
     pub code: ErrorCode,
-    /// A sentence for developers; not stable, never contains tokens or verifiers.
-    pub message: String,
+    /// A fixed sentence for developers: never input from a callback, a server or the app.
+    pub message: &'static str,
+    /// The known config field, callback parameter or claim that failed (`redirectUri`, `iss`, `exp`).
+    pub field: Option<&'static str>,
     /// The server's `error` value (`authorization_error`, `token_error`).
     pub error: Option<String>,
     /// The server's `error_description`.
@@ -98,28 +107,75 @@ pub struct OAuthError {
 }
 
 impl OAuthError {
-    /// An error with a code and a message, no server fields.
-    pub fn new(code: ErrorCode, message: &str) -> Self {
-        Self { code, message: message.into(), error: None, error_description: None, error_uri: None, status: None }
+    /// An error with a code and a fixed message, no server fields.
+    #[inline(never)]
+    pub fn new(code: ErrorCode, message: &'static str) -> Self {
+        Self(alloc::boxed::Box::new(ErrorInfo {
+            code,
+            message,
+            field: None,
+            error: None,
+            error_description: None,
+            error_uri: None,
+            status: None,
+        }))
     }
 
-    /// An error whose message is the concatenation of `parts` (no `core::fmt` in the wasm).
-    pub fn with_parts(code: ErrorCode, parts: &[&str]) -> Self {
-        Self::new(code, &crate::text::concat(parts))
+    /// Names the known field, parameter or claim that failed.
+    pub fn with_field(mut self, field: &'static str) -> Self {
+        self.0.field = Some(field);
+        self
+    }
+
+    /// Carries the server's `error`, `error_description` and `error_uri`.
+    pub fn with_server(mut self, error: String, description: Option<String>, uri: Option<String>) -> Self {
+        self.0.error = Some(error);
+        self.0.error_description = description;
+        self.0.error_uri = uri;
+        self
     }
 
     /// Sets the HTTP status.
     pub fn status(mut self, status: u16) -> Self {
-        self.status = Some(status);
+        self.0.status = Some(status);
         self
+    }
+
+    /// The boxed details, by value.
+    pub fn into_info(self) -> alloc::boxed::Box<ErrorInfo> {
+        self.0
+    }
+}
+
+impl core::ops::Deref for OAuthError {
+    type Target = ErrorInfo;
+    fn deref(&self) -> &ErrorInfo {
+        &self.0
+    }
+}
+
+impl core::ops::DerefMut for OAuthError {
+    fn deref_mut(&mut self) -> &mut ErrorInfo {
+        &mut self.0
+    }
+}
+
+impl core::fmt::Debug for OAuthError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.0.fmt(f)
     }
 }
 
 impl core::fmt::Display for OAuthError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.code.as_str())?;
+        if let Some(field) = self.field {
+            f.write_str(" (")?;
+            f.write_str(field)?;
+            f.write_str(")")?;
+        }
         f.write_str(": ")?;
-        f.write_str(&self.message)
+        f.write_str(self.message)
     }
 }
 
@@ -128,7 +184,7 @@ impl core::error::Error for OAuthError {}
 /// Shorthand for results of this crate.
 pub type Result<T> = core::result::Result<T, OAuthError>;
 
-/// Builds an `OAuthError` with a static message.
-pub(crate) fn err<T>(code: ErrorCode, message: &str) -> Result<T> {
+/// Builds an `OAuthError` with a fixed message.
+pub(crate) fn err<T>(code: ErrorCode, message: &'static str) -> Result<T> {
     Err(OAuthError::new(code, message))
 }

@@ -108,18 +108,25 @@ fn take_transaction(
 }
 
 /// Exchanges a refresh token (RFC 6749 §6); keeps `refresh_token` when the server sends no new one.
+/// `original_claims` are the checked claims of the login's ID token, when known: a refreshed
+/// ID token must then have the same `iss`, `sub` and `aud` (OIDC Core §12.2).
 pub async fn refresh(
     config: &ClientConfig,
     refresh_token: &str,
+    original_claims: Option<&str>,
     env: &impl Env,
     transport: &impl Transport,
 ) -> Result<TokenSet> {
     if refresh_token.is_empty() {
-        return Err(OAuthError::new(ErrorCode::InvalidArgument, "refresh token must be a non-empty string"));
+        return Err(OAuthError::new(ErrorCode::InvalidArgument, "refresh token must be a non-empty string")
+            .with_field("refreshToken"));
     }
     let mut tokens = redeem(config, &token::refresh_request(config, refresh_token), env, transport).await?;
     tokens.refresh_token.get_or_insert_with(|| refresh_token.into());
     check_id_token(config, &mut tokens, None, env)?;
+    if let (Some(refreshed), Some(original)) = (&tokens.claims, original_claims) {
+        id_token::check_same_subject(refreshed, original, env)?;
+    }
     Ok(tokens)
 }
 
@@ -127,7 +134,8 @@ pub async fn refresh(
 fn check_id_token(config: &ClientConfig, tokens: &mut TokenSet, nonce: Option<&str>, env: &impl Env) -> Result<()> {
     let Some(id_token) = &tokens.id_token else {
         return match nonce {
-            Some(_) => Err(OAuthError::new(ErrorCode::IdTokenInvalid, "an openid login returned no ID token")),
+            Some(_) => Err(OAuthError::new(ErrorCode::IdTokenInvalid, "an openid login returned no ID token")
+                .with_field("id_token")),
             None => Ok(()),
         };
     };
@@ -184,10 +192,11 @@ fn for_discovery(mut error: OAuthError) -> OAuthError {
 /// Revokes `token` at the configured revocation endpoint (RFC 7009).
 pub async fn revoke(config: &ClientConfig, token: &str, hint: Option<&str>, transport: &impl Transport) -> Result<()> {
     let Some(endpoint) = &config.revocation_endpoint else {
-        return Err(OAuthError::new(ErrorCode::InvalidConfig, "revocationEndpoint is not configured or discovered"));
+        return Err(OAuthError::new(ErrorCode::InvalidConfig, "revocationEndpoint is not configured or discovered")
+            .with_field("revocationEndpoint"));
     };
     if token.is_empty() {
-        return Err(OAuthError::new(ErrorCode::InvalidArgument, "token must be a non-empty string"));
+        return Err(OAuthError::new(ErrorCode::InvalidArgument, "token must be a non-empty string").with_field("token"));
     }
     let response =
         transport.post_form(endpoint, &token::revocation_request(config, token, hint), config.timeout).await?;
@@ -346,17 +355,35 @@ mod tests {
     #[test]
     fn refresh_keeps_or_rotates_the_refresh_token() {
         let world = World::new();
-        let rotated = block_on(refresh(&world.config, "old", &world.env, &world.transport)).unwrap();
+        let rotated = block_on(refresh(&world.config, "old", None, &world.env, &world.transport)).unwrap();
         assert_eq!(rotated.refresh_token.as_deref(), Some("rt"));
         *world.transport.answer.borrow_mut() = Ok((200, r#"{"access_token":"a2","token_type":"bearer"}"#.into()));
-        let kept = block_on(refresh(&world.config, "old", &world.env, &world.transport)).unwrap();
+        let kept = block_on(refresh(&world.config, "old", None, &world.env, &world.transport)).unwrap();
         assert_eq!(kept.refresh_token.as_deref(), Some("old"));
         assert_eq!(world.transport.requests.borrow()[0], "grant_type=refresh_token&refresh_token=old&client_id=spa");
-        let empty = block_on(refresh(&world.config, "", &world.env, &world.transport)).unwrap_err();
+        let empty = block_on(refresh(&world.config, "", None, &world.env, &world.transport)).unwrap_err();
         assert_eq!(empty.code, ErrorCode::InvalidArgument);
         *world.transport.answer.borrow_mut() = Ok((400, r#"{"error":"invalid_grant"}"#.into()));
-        let rejected = block_on(refresh(&world.config, "old", &world.env, &world.transport)).unwrap_err();
+        let rejected = block_on(refresh(&world.config, "old", None, &world.env, &world.transport)).unwrap_err();
         assert_eq!((rejected.code, rejected.error.as_deref()), (ErrorCode::TokenError, Some("invalid_grant")));
+    }
+
+    #[test]
+    fn a_refreshed_id_token_for_another_subject_is_refused() {
+        use crate::id_token::tests::{good_claims, jwt};
+        let world = World::new();
+        let now = world.env.now.get() / 1000.0;
+        let original = good_claims(now).to_string();
+        let mut other = good_claims(now);
+        other["sub"] = "someone-else".into();
+        let body = serde_json::json!({"access_token": "at", "token_type": "bearer", "id_token": jwt(&other)});
+        *world.transport.answer.borrow_mut() = Ok((200, body.to_string()));
+        let error = block_on(refresh(&world.config, "rt", Some(&original), &world.env, &world.transport)).unwrap_err();
+        assert_eq!((error.code, error.field), (ErrorCode::IdTokenInvalid, Some("sub")));
+        let same =
+            serde_json::json!({"access_token": "at", "token_type": "bearer", "id_token": jwt(&good_claims(now))});
+        *world.transport.answer.borrow_mut() = Ok((200, same.to_string()));
+        block_on(refresh(&world.config, "rt", Some(&original), &world.env, &world.transport)).unwrap();
     }
 
     #[test]

@@ -40,6 +40,11 @@ pub fn push_pair(out: &mut String, name: &str, value: &str) {
 /// Decodes one component: `+` is a space, `%XX` a byte; malformed escapes stay as they are;
 /// a result that is not UTF-8 becomes one U+FFFD (no value we compare can be one).
 pub fn decode(s: &str) -> String {
+    String::from_utf8(decode_bytes(s)).unwrap_or_else(|_| String::from("\u{fffd}"))
+}
+
+/// Decodes one component to its bytes, UTF-8 or not (`%FF` and `%FE` stay different).
+pub fn decode_bytes(s: &str) -> Vec<u8> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -57,7 +62,7 @@ pub fn decode(s: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8(out).unwrap_or_else(|_| String::from("\u{fffd}"))
+    out
 }
 
 fn hex(b: &u8) -> Option<u8> {

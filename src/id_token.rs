@@ -33,36 +33,37 @@ pub fn validate(id_token: &str, expected: &Expected<'_>, env: &impl Env) -> Resu
     let (Some(header), Some(payload), Some(_signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(invalid("is not a compact JWS"));
+        return Err(malformed("ID token is not a compact JWS"));
     };
-    let header = decode_object(header, env).ok_or_else(|| invalid("header is not a JSON object"))?.1;
+    let header = decode_object(header, env).ok_or_else(|| malformed("ID token header is not a JSON object"))?.1;
     match header.field("alg") {
-        JsonField::Str(alg) if alg != "none" => {}
-        _ => return Err(invalid("alg is missing or none")),
+        JsonField::Str(alg) if !alg.eq_ignore_ascii_case("none") => {}
+        _ => return Err(invalid("alg", "ID token alg is missing or none")),
     }
-    let (text, claims) = decode_object(payload, env).ok_or_else(|| invalid("payload is not a JSON object"))?;
+    let (text, claims) =
+        decode_object(payload, env).ok_or_else(|| malformed("ID token payload is not a JSON object"))?;
     if let Some(issuer) = expected.issuer {
         if claims.field("iss") != JsonField::Str(issuer.into()) {
-            return Err(invalid("iss is not the issuer"));
+            return Err(invalid("iss", "ID token iss is not the issuer"));
         }
     }
     if !matches!(claims.field("sub"), JsonField::Str(sub) if !sub.is_empty()) {
-        return Err(invalid("sub is missing"));
+        return Err(invalid("sub", "ID token sub is missing"));
     }
     check_audience(&claims, expected.client_id)?;
     let now = expected.now / 1000.0;
     match claims.field("exp") {
         JsonField::Num(exp) if now < exp + CLOCK_SKEW => {}
-        _ => return Err(invalid("exp is missing or past")),
+        _ => return Err(invalid("exp", "ID token exp is missing or past")),
     }
     match claims.field("iat") {
         JsonField::Num(iat) if iat <= now + CLOCK_SKEW => {}
-        _ => return Err(invalid("iat is missing or in the future")),
+        _ => return Err(invalid("iat", "ID token iat is missing or in the future")),
     }
     if let Some(nonce) = expected.nonce {
         match claims.field("nonce") {
             JsonField::Str(got) if pkce::constant_time_eq(&got, nonce) => {}
-            _ => return Err(invalid("nonce does not match this login")),
+            _ => return Err(invalid("nonce", "ID token nonce does not match this login")),
         }
     }
     Ok(text)
@@ -71,15 +72,15 @@ pub fn validate(id_token: &str, expected: &Expected<'_>, env: &impl Env) -> Resu
 fn check_audience(claims: &impl JsonObject, client_id: &str) -> Result<()> {
     let audiences = match claims.field("aud") {
         JsonField::Str(aud) => alloc::vec![aud],
-        _ => claims.strings("aud").ok_or_else(|| invalid("aud is missing"))?,
+        _ => claims.strings("aud").ok_or_else(|| invalid("aud", "ID token aud is missing"))?,
     };
     if !audiences.iter().any(|aud| aud == client_id) {
-        return Err(invalid("aud does not contain this client"));
+        return Err(invalid("aud", "ID token aud does not contain this client"));
     }
     match claims.field("azp") {
         JsonField::Absent if audiences.len() == 1 => Ok(()),
         JsonField::Str(azp) if azp == client_id => Ok(()),
-        _ => Err(invalid("azp is not this client")),
+        _ => Err(invalid("azp", "ID token azp is not this client")),
     }
 }
 
@@ -89,8 +90,32 @@ fn decode_object<E: Env>(segment: &str, env: &E) -> Option<(String, E::Json)> {
     Some((text, object))
 }
 
-fn invalid(problem: &str) -> OAuthError {
-    OAuthError::with_parts(ErrorCode::IdTokenInvalid, &["ID token ", problem])
+fn invalid(claim: &'static str, problem: &'static str) -> OAuthError {
+    OAuthError::new(ErrorCode::IdTokenInvalid, problem).with_field(claim)
+}
+
+fn malformed(problem: &'static str) -> OAuthError {
+    OAuthError::new(ErrorCode::IdTokenInvalid, problem).with_field("id_token")
+}
+
+/// OIDC Core §12.2: a refreshed ID token's `iss`, `sub` and `aud` equal the original's.
+/// Both are claims JSON texts as `validate` returns them.
+pub fn check_same_subject(refreshed: &str, original: &str, env: &impl Env) -> Result<()> {
+    let (Some(new), Some(old)) = (env.parse_object(refreshed), env.parse_object(original)) else {
+        return Err(malformed("ID token claims are not a JSON object"));
+    };
+    for claim in ["iss", "sub", "aud"] {
+        let same = match (new.field(claim), old.field(claim)) {
+            (JsonField::Other, JsonField::Other) => {
+                new.strings(claim).is_some() && new.strings(claim) == old.strings(claim)
+            }
+            (a, b) => a == b && a != JsonField::Other,
+        };
+        if !same {
+            return Err(invalid(claim, "refreshed ID token is not for the same issuer, subject and audience"));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -131,22 +156,23 @@ pub(crate) mod tests {
     #[test]
     fn refuses_each_bad_claim() {
         let now = FakeEnv::default().now.get() / 1000.0;
-        let edits: [(&str, serde_json::Value); 10] = [
-            ("iss", "https://evil.example".into()),
-            ("sub", "".into()),
-            ("aud", "other".into()),
-            ("aud", serde_json::json!(["api", "spa"])),
-            ("aud", serde_json::json!([1])),
-            ("azp", "other".into()),
-            ("exp", (now - 61.0).into()),
-            ("exp", "soon".into()),
-            ("iat", (now + 120.0).into()),
-            ("nonce", "replayed".into()),
+        let edits: [(&str, serde_json::Value, &str); 10] = [
+            ("iss", "https://evil.example".into(), "iss"),
+            ("sub", "".into(), "sub"),
+            ("aud", "other".into(), "aud"),
+            ("aud", serde_json::json!(["api", "spa"]), "azp"),
+            ("aud", serde_json::json!([1]), "aud"),
+            ("azp", "other".into(), "azp"),
+            ("exp", (now - 61.0).into(), "exp"),
+            ("exp", "soon".into(), "exp"),
+            ("iat", (now + 120.0).into(), "iat"),
+            ("nonce", "replayed".into(), "nonce"),
         ];
-        for (key, value) in edits {
+        for (key, value, field) in edits {
             let mut claims = good_claims(now);
             claims[key] = value;
-            assert_eq!(check(claims, Some("n0nce")).unwrap_err().code, ErrorCode::IdTokenInvalid, "{key}");
+            let error = check(claims, Some("n0nce")).unwrap_err();
+            assert_eq!((error.code, error.field), (ErrorCode::IdTokenInvalid, Some(field)), "{key}");
         }
         let mut no_nonce = good_claims(now);
         no_nonce.as_object_mut().unwrap().remove("nonce");
@@ -163,8 +189,36 @@ pub(crate) mod tests {
             base64url::encode(br#"{"alg":"none"}"#),
             base64url::encode(good_claims(now).to_string().as_bytes())
         );
-        for token in ["", "a.b", "a.b.c.d", "!!.e30.x", "e30.bm90IGpzb24.x", none_alg.as_str()] {
+        let upper_none_alg =
+            none_alg.replacen(&base64url::encode(br#"{"alg":"none"}"#), &base64url::encode(br#"{"alg":"NONE"}"#), 1);
+        let mixed_none_alg =
+            none_alg.replacen(&base64url::encode(br#"{"alg":"none"}"#), &base64url::encode(br#"{"alg":"nOnE"}"#), 1);
+        for token in
+            ["", "a.b", "a.b.c.d", "!!.e30.x", "e30.bm90IGpzb24.x", &none_alg, &upper_none_alg, &mixed_none_alg]
+        {
             assert_eq!(validate(token, &expected, &env).unwrap_err().code, ErrorCode::IdTokenInvalid, "{token}");
+        }
+    }
+
+    #[test]
+    fn a_refreshed_id_token_keeps_iss_sub_and_aud() {
+        let env = FakeEnv::default();
+        let now = env.now.get() / 1000.0;
+        let original = good_claims(now).to_string();
+        let mut later = good_claims(now + 100.0);
+        later.as_object_mut().unwrap().remove("nonce");
+        check_same_subject(&later.to_string(), &original, &env).unwrap();
+        let edits: [(&str, serde_json::Value); 4] = [
+            ("sub", "u2".into()),
+            ("iss", "https://other.example".into()),
+            ("aud", serde_json::json!(["spa", "api"])),
+            ("aud", "other".into()),
+        ];
+        for (claim, value) in edits {
+            let mut other = later.clone();
+            other[claim] = value;
+            let error = check_same_subject(&other.to_string(), &original, &env).unwrap_err();
+            assert_eq!((error.code, error.field), (ErrorCode::IdTokenInvalid, Some(claim)), "{claim}");
         }
     }
 }

@@ -6,6 +6,9 @@ use crate::error::{ErrorCode, OAuthError, Result};
 use crate::form;
 use crate::json::{self, JsonField, JsonObject};
 
+/// Latest `expiresAt` given out: 9999-12-31T23:59:59Z, which `new Date(expiresAt * 1000)` shows.
+pub const MAX_EXPIRES_AT: u64 = 253_402_300_799;
+
 /// Tokens handed to the app (the JS `TokenSet`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenSet {
@@ -111,21 +114,21 @@ pub fn parse_response(status: u16, body: Option<&impl JsonObject>, now: f64) -> 
     }
     let body = body.ok_or_else(|| invalid(status, "body is not a JSON object"))?;
     let access_token = match body.field("access_token") {
-        JsonField::Str(token) if !token.is_empty() => token,
-        _ => return Err(invalid(status, "access_token is missing or not a string")),
+        JsonField::Str(token) if is_b64token(&token) => token,
+        _ => return Err(invalid(status, "access_token is not an RFC 6750 b64token string").with_field("access_token")),
     };
     let token_type = match body.field("token_type") {
         JsonField::Str(t) if t.eq_ignore_ascii_case("bearer") || t.eq_ignore_ascii_case("dpop") => t,
-        JsonField::Str(_) => return Err(invalid(status, "token_type is neither Bearer nor DPoP")),
-        _ => return Err(invalid(status, "token_type is missing or not a string")),
+        _ => return Err(invalid(status, "token_type is neither Bearer nor DPoP").with_field("token_type")),
     };
     let expires_at = match body.field("expires_in") {
         JsonField::Absent => None,
-        // `as` saturates for huge values, and so does the sum: never an overflow.
+        // `as` saturates for huge values, and so does the sum; then the clamp: never an overflow,
+        // never a date `new Date()` cannot show.
         JsonField::Num(seconds) if seconds.is_finite() && seconds >= 0.0 => {
-            Some(((now / 1000.0) as u64).saturating_add(seconds as u64))
+            Some(((now / 1000.0) as u64).saturating_add(seconds as u64).min(MAX_EXPIRES_AT))
         }
-        _ => return Err(invalid(status, "expires_in is not a non-negative number")),
+        _ => return Err(invalid(status, "expires_in is not a non-negative number").with_field("expires_in")),
     };
     Ok(TokenSet {
         access_token,
@@ -152,23 +155,27 @@ fn error_response(status: u16, body: Option<&impl JsonObject>) -> OAuthError {
         return invalid(status, "token endpoint failed without an OAuth error body");
     };
     let text = |key| body.and_then(|b| b.string(key));
-    OAuthError {
-        error: Some(error),
-        error_description: text("error_description"),
-        error_uri: text("error_uri"),
-        ..OAuthError::new(ErrorCode::TokenError, "the token endpoint returned an error").status(status)
-    }
+    OAuthError::new(ErrorCode::TokenError, "the token endpoint returned an error")
+        .with_server(error, text("error_description"), text("error_uri"))
+        .status(status)
 }
 
-fn optional_string(body: &impl JsonObject, key: &str, status: u16) -> Result<Option<String>> {
+fn optional_string(body: &impl JsonObject, key: &'static str, status: u16) -> Result<Option<String>> {
     match body.field(key) {
         JsonField::Absent => Ok(None),
         JsonField::Str(s) => Ok(Some(s)),
-        _ => Err(OAuthError::with_parts(ErrorCode::InvalidTokenResponse, &[key, " is not a string"]).status(status)),
+        _ => Err(invalid(status, "a token response member is not a string").with_field(key)),
     }
 }
 
-fn invalid(status: u16, message: &str) -> OAuthError {
+/// RFC 6750 §2.1 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+fn is_b64token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && body.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'))
+}
+
+fn invalid(status: u16, message: &'static str) -> OAuthError {
     OAuthError::new(ErrorCode::InvalidTokenResponse, message).status(status)
 }
 
@@ -210,8 +217,10 @@ mod tests {
             }
         );
         assert_eq!(parse(201, r#"{"access_token":"a","token_type":"DPoP"}"#).unwrap().expires_at, None);
-        let forever = parse(200, r#"{"access_token":"a","token_type":"bearer","expires_in":1e300}"#).unwrap();
-        assert_eq!(forever.expires_at, Some(u64::MAX), "saturates instead of overflowing");
+        let forever = parse(200, r#"{"access_token":"a","token_type":"bearer","expires_in":1e308}"#).unwrap();
+        assert_eq!(forever.expires_at, Some(MAX_EXPIRES_AT), "clamped to a date new Date() can show");
+        let padded = parse(200, r#"{"access_token":"a-._~+/Z9==","token_type":"bearer"}"#).unwrap();
+        assert_eq!(padded.access_token, "a-._~+/Z9==");
     }
 
     #[test]
@@ -225,6 +234,10 @@ mod tests {
             r#"{"token_type":"bearer"}"#,
             r#"{"access_token":1,"token_type":"bearer"}"#,
             r#"{"access_token":"","token_type":"bearer"}"#,
+            r#"{"access_token":"a\r\nSet-Cookie: x","token_type":"bearer"}"#,
+            r#"{"access_token":"a b","token_type":"bearer"}"#,
+            r#"{"access_token":"==","token_type":"bearer"}"#,
+            r#"{"access_token":"a=b","token_type":"bearer"}"#,
             r#"{"access_token":"a"}"#,
             r#"{"access_token":"a","token_type":"mac"}"#,
             r#"{"access_token":"a","token_type":"bearer","expires_in":-1}"#,
@@ -241,7 +254,7 @@ mod tests {
     #[test]
     fn stored_form_round_trips_and_freshness() {
         let mut tokens =
-            parse(200, r#"{"access_token":"a\"b","token_type":"Bearer","expires_in":100,"refresh_token":"r"}"#)
+            parse(200, r#"{"access_token":"ab","token_type":"Bearer","expires_in":100,"refresh_token":"r\"t"}"#)
                 .unwrap();
         tokens.claims = Some(r#"{"sub":"u"}"#.into());
         assert_eq!(TokenSet::from_json(&object(&tokens.to_json()).unwrap()), Some(tokens.clone()));

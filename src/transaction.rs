@@ -124,11 +124,11 @@ impl Transaction {
     }
 }
 
-fn required(record: &impl JsonObject, key: &str) -> Result<String> {
+fn required(record: &impl JsonObject, key: &'static str) -> Result<String> {
     optional(record, key)?.ok_or_else(|| corrupt(key))
 }
 
-fn optional(record: &impl JsonObject, key: &str) -> Result<Option<String>> {
+fn optional(record: &impl JsonObject, key: &'static str) -> Result<Option<String>> {
     match record.field(key) {
         JsonField::Absent => Ok(None),
         JsonField::Str(s) => Ok(Some(s)),
@@ -136,8 +136,8 @@ fn optional(record: &impl JsonObject, key: &str) -> Result<Option<String>> {
     }
 }
 
-fn corrupt(field: &str) -> OAuthError {
-    OAuthError::with_parts(ErrorCode::TransactionInvalid, &["stored login has a bad ", field])
+fn corrupt(field: &'static str) -> OAuthError {
+    OAuthError::new(ErrorCode::TransactionInvalid, "stored login has a bad field").with_field(field)
 }
 
 #[cfg(test)]
@@ -189,7 +189,7 @@ mod tests {
             record[key] = value;
             let error = Transaction::from_json(&record).unwrap_err();
             assert_eq!(error.code, ErrorCode::TransactionInvalid, "{key}");
-            assert!(error.message.ends_with(key));
+            assert_eq!(error.field, Some(key));
         }
         let mut missing = good.clone();
         missing.as_object_mut().unwrap().remove("redirectUri");

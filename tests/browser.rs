@@ -279,7 +279,7 @@ fn js_api_throws_oauth_error_instances() {
     let field = |k: &str| Reflect::get(&thrown, &k.into()).unwrap().as_string();
     assert_eq!(field("name").as_deref(), Some("OAuthError"));
     assert_eq!(field("code").as_deref(), Some("invalid_config"));
-    assert!(field("message").unwrap().starts_with("clientId"));
+    assert_eq!(field("field").as_deref(), Some("clientId"));
     let bad_verifier = pkce_wasm::api::code_challenge_s256("short".into()).unwrap_err();
     assert_eq!(Reflect::get(&bad_verifier, &"code".into()).unwrap().as_string().as_deref(), Some("invalid_verifier"));
     let verifier = pkce_wasm::api::generate_code_verifier().unwrap();
@@ -451,4 +451,189 @@ where
     })
     .await;
     (ra.unwrap(), rb.unwrap(), rc.unwrap())
+}
+
+/// The stub's record of `test`'s request once the connection closed (polled: the close is
+/// the stub's event, reported when it has happened).
+async fn closed_record(test: &str) -> JsValue {
+    for _ in 0..200 {
+        if let Some(record) = recorded(test).await.into_iter().next() {
+            if Reflect::get(&record, &"closed".into()).unwrap().as_bool() == Some(true) {
+                return record;
+            }
+        }
+    }
+    panic!("the stub never saw {test}'s connection close");
+}
+
+#[wasm_bindgen_test]
+async fn bodies_over_1_mib_stop_being_read() {
+    for mode in ["stream64", "declared64", "gzipbomb"] {
+        let test = format!("limit-{mode}");
+        let c = client(mode, &test, |_| {});
+        let cb = callback(&c.authorize_url(&AuthorizeParams::default(), None).unwrap(), "");
+        let error = finish(&c, &cb).await.unwrap_err();
+        assert_eq!((error.code, error.status), (ErrorCode::InvalidTokenResponse, Some(200)), "{mode}");
+        assert_eq!(error.message, "response is larger than 1 MiB", "{mode}");
+        if mode != "gzipbomb" {
+            let written = Reflect::get(&closed_record(&test).await, &"written".into()).unwrap().as_f64().unwrap();
+            assert!(written < f64::from(16 << 20), "{mode}: the stub wrote {written} B before the client hung up");
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn handle_callback_settles_without_abort_signal_timeout() {
+    let abort_signal = Reflect::get(&js_sys::global(), &"AbortSignal".into()).unwrap();
+    let original = Reflect::get(&abort_signal, &"timeout".into()).unwrap();
+    Reflect::delete_property(abort_signal.unchecked_ref::<Object>(), &"timeout".into()).unwrap();
+    let c = client("hang", "no-timeout-api", |c| c.timeout = 1);
+    let cb = callback(&c.authorize_url(&AuthorizeParams::default(), None).unwrap(), "");
+    let result = finish(&c, &cb).await;
+    Reflect::set(&abort_signal, &"timeout".into(), &original).unwrap();
+    assert_eq!(result.unwrap_err().code, ErrorCode::Timeout);
+}
+
+/// A JS config object for the stub's `ok` mode.
+fn js_config(test: &str) -> JsValue {
+    let config = Object::new();
+    for (key, value) in [
+        ("clientId", "spa".to_string()),
+        ("redirectUri", "http://127.0.0.1:8000/callback".into()),
+        ("authorizationEndpoint", "https://as.example/authorize".into()),
+        ("tokenEndpoint", format!("{STUB}/token/ok?t={test}")),
+        ("issuer", ISSUER.into()),
+        ("storagePrefix", format!("t-{test}")),
+    ] {
+        Reflect::set(&config, &key.into(), &value.into()).unwrap();
+    }
+    config.into()
+}
+
+#[wasm_bindgen(
+    inline_js = "export function throwing_handler() { const trap = () => { throw new Error('trap'); }; return { get: trap, ownKeys: trap, getOwnPropertyDescriptor: trap }; }"
+)]
+extern "C" {
+    /// A Proxy handler whose every trap throws.
+    fn throwing_handler() -> Object;
+}
+
+/// Calls `object.method(arg)` through the JS glue, as an app does.
+fn call(object: &JsValue, method: &str, arg: &JsValue) -> Result<JsValue, JsValue> {
+    let function: js_sys::Function = Reflect::get(object, &method.into()).unwrap().into();
+    function.call1(object, arg)
+}
+
+fn code_of(thrown: &JsValue) -> (String, Option<String>) {
+    let text = |key: &str| Reflect::get(thrown, &key.into()).unwrap().as_string();
+    assert_eq!(text("name").as_deref(), Some("OAuthError"), "{thrown:?}");
+    (text("code").unwrap(), text("field"))
+}
+
+#[wasm_bindgen_test]
+async fn misuse_through_the_js_api_leaves_the_module_usable() {
+    let freed: JsValue = PkceClient::new(js_config("misuse")).unwrap().into();
+    call(&freed, "free", &JsValue::UNDEFINED).unwrap();
+    let handler = throwing_handler();
+    let live: JsValue = PkceClient::new(js_config("misuse")).unwrap().into();
+    let options = Object::new();
+    Reflect::set(&options, &"extraParams".into(), &js_sys::Proxy::new(&Object::new(), &handler)).unwrap();
+    let proxy_options = js_sys::Proxy::new(&Object::new(), &handler);
+    for _ in 0..5_000 {
+        assert_eq!(code_of(&call(&freed, "authorizeUrl", &JsValue::UNDEFINED).unwrap_err()).0, "invalid_argument");
+        assert_eq!(code_of(&call(&freed, "isCallback", &JsValue::UNDEFINED).unwrap_err()).0, "invalid_argument");
+        let pending = call(&freed, "handleCallback", &JsValue::UNDEFINED).expect("a promise, not a throw");
+        assert!(pending.is_instance_of::<Promise>());
+        let (code, field) = code_of(&call(&live, "authorizeUrl", &options).unwrap_err());
+        assert_eq!((code.as_str(), field.as_deref()), ("invalid_argument", Some("extraParams")));
+        assert_eq!(code_of(&call(&live, "authorizeUrl", &proxy_options).unwrap_err()).0, "invalid_argument");
+        let (code, field) = code_of(&call(&live, "isCallback", &42.into()).unwrap_err());
+        assert_eq!((code.as_str(), field.as_deref()), ("invalid_argument", Some("url")));
+    }
+    let rejected = JsFuture::from(Promise::from(call(&freed, "handleCallback", &JsValue::UNDEFINED).unwrap())).await;
+    assert_eq!(code_of(&rejected.unwrap_err()).0, "invalid_argument");
+    for method in ["refresh", "getAccessToken", "revoke", "logout"] {
+        let pending = call(&freed, method, &"x".into()).expect("a promise, not a throw");
+        assert_eq!(
+            code_of(&JsFuture::from(Promise::from(pending)).await.unwrap_err()).0,
+            "invalid_argument",
+            "{method}"
+        );
+    }
+    for method in ["tokens", "clear", "logoutUrl"] {
+        assert_eq!(code_of(&call(&freed, method, &JsValue::UNDEFINED).unwrap_err()).0, "invalid_argument", "{method}");
+    }
+    let url = call(&live, "authorizeUrl", &JsValue::UNDEFINED).unwrap().as_string().unwrap();
+    assert!(url.starts_with("https://as.example/authorize?"), "the module still works: {url}");
+    for key in tx_keys("misuse") {
+        storage().remove_item(&key).unwrap();
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The browser's WHATWG URL parser.
+    #[wasm_bindgen(js_name = URL)]
+    type WhatwgUrl;
+    #[wasm_bindgen(constructor, catch, js_class = "URL")]
+    fn new(input: &str) -> Result<WhatwgUrl, JsValue>;
+}
+
+#[wasm_bindgen_test]
+fn url_parse_agrees_with_the_browsers_url_parser() {
+    const PIECES: [&[&str]; 6] = [
+        &["http://", "https://", "HTTP://", "http:/", "http:\\\\", "https:///"],
+        &["", "", "u@", "u:p@", "@", "a\\@"],
+        &[
+            "127.0.0.1",
+            "127.1",
+            "0x7f.0.0.1",
+            "2130706433",
+            "0177.0.0.1",
+            "127.0.0.1.",
+            "localhost",
+            "LocalHost",
+            "localhost.",
+            "[::1]",
+            "[0::1]",
+            "as.example",
+            "AS.example",
+            "xn--nxasmq6b.com",
+            "a%41.com",
+            "a_b.com",
+            "a.0x",
+            "1.2.3",
+        ],
+        &["", "", ":443", ":0080", ":65536", ":"],
+        &["", "/", "/cb", "/./cb", "/a/../cb", "/%2e%2E/cb", "/a\\b", "/{x}", "/|", "/[x]", "/'", "/^", "/`"],
+        &["", "?", "?a=1", "?a='", "?a=`", "?a=\\", "#f", "#`"],
+    ];
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut accepted = 0;
+    for _ in 0..20_000 {
+        let input: String = PIECES.iter().map(|pieces| pieces[next(pieces.len())]).collect();
+        let Some(ours) = pkce_wasm::url::parse(&input) else { continue };
+        accepted += 1;
+        let theirs = WhatwgUrl::new(&input).unwrap_or_else(|_| panic!("{input:?} accepted here, refused by new URL()"));
+        let get = |key: &str| Reflect::get(&theirs, &key.into()).unwrap().as_string().unwrap();
+        let default_port = if ours.scheme == "https" { 443 } else { 80 };
+        let port = if ours.port == default_port { String::new() } else { ours.port.to_string() };
+        let with = |prefix: &str, part: Option<&str>| {
+            part.filter(|p| !p.is_empty()).map_or(String::new(), |p| format!("{prefix}{p}"))
+        };
+        assert_eq!(get("protocol"), format!("{}:", ours.scheme), "{input:?}");
+        assert_eq!(get("hostname"), ours.host, "{input:?}");
+        assert_eq!(get("port"), port, "{input:?}");
+        assert!(ours.has_userinfo || (get("username").is_empty() && get("password").is_empty()), "{input:?}");
+        assert_eq!(get("pathname"), ours.path, "{input:?}");
+        assert_eq!(get("search"), with("?", ours.query), "{input:?}");
+        assert_eq!(get("hash"), with("#", ours.fragment), "{input:?}");
+    }
+    assert!(accepted > 300, "the generator must reach accepted URLs: {accepted}");
 }

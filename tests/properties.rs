@@ -15,7 +15,7 @@ use std::task::{Context, Poll, Waker};
 use pkce_wasm::callback::{self, Callback, Outcome};
 use pkce_wasm::config::{sample, ClientConfig};
 use pkce_wasm::discovery;
-use pkce_wasm::error::{ErrorCode, OAuthError};
+use pkce_wasm::error::ErrorCode;
 use pkce_wasm::flow::{finish_login, refresh, start_login};
 use pkce_wasm::id_token::{self, Expected};
 use pkce_wasm::json::testing::object as parse_object; // `JSON.parse` + "is it a non-array object"
@@ -616,13 +616,21 @@ fn check_callback(href: &str) -> PropResult {
         }
         Outcome::Error(error, _, _) => prop_assert!(!error.is_empty()),
     }
-    for (i, (name, _)) in query.iter().enumerate() {
-        prop_assert!(query[..i].iter().all(|(earlier, _)| earlier != name), "duplicate {} accepted", name);
+    // Names compare as decoded bytes: `%FF` and `%FE` are two names, not one U+FFFD twice.
+    let names: Vec<Vec<u8>> = query_names(href).iter().map(|name| form::decode_bytes(name)).collect();
+    for (i, name) in names.iter().enumerate() {
+        prop_assert!(names[..i].iter().all(|earlier| earlier != name), "duplicate {:?} accepted", name);
     }
     for (name, _) in query.iter().chain(fragment.iter()) {
         prop_assert!(!["access_token", "id_token", "token"].contains(&name.as_str()), "implicit {} accepted", name);
     }
     Ok(())
+}
+
+/// The raw (still encoded) parameter names of `href`'s query.
+fn query_names(href: &str) -> Vec<&str> {
+    let query = query_and_fragment(href).0;
+    query.split('&').filter(|s| !s.is_empty()).map(|s| s.split_once('=').map_or(s, |(n, _)| n)).collect()
 }
 
 /// Parameters of an authorization response that must not survive `cleaned`.
@@ -658,7 +666,9 @@ fn check_token_response(status: u16, body: Option<&impl JsonObject>, now: f64) -
             prop_assert!(!tokens.access_token.is_empty());
             prop_assert!(["bearer", "dpop"].iter().any(|t| tokens.token_type.eq_ignore_ascii_case(t)));
             let now_s = (now / 1000.0) as u64;
-            prop_assert!(tokens.expires_at.is_none_or(|at| at >= now_s), "expires_at before now");
+            let latest = now_s.min(token::MAX_EXPIRES_AT);
+            prop_assert!(tokens.expires_at.is_none_or(|at| at >= latest), "expires_at before now");
+            prop_assert!(tokens.expires_at.is_none_or(|at| at <= token::MAX_EXPIRES_AT), "expires_at past 9999");
         }
         Err(error) => {
             prop_assert!(
@@ -1056,18 +1066,18 @@ proptest! {
     #[test]
     fn refresh_with_any_answer_is_tokens_or_token_error(status in status(), body in token_body(), token in text(20)) {
         let tab = Tab { transport: RecordingTransport::answering(status, &body), ..Tab::new(sample(), 1) };
-        match block_on(refresh(&tab.config, &token, &tab.env, &tab.transport)) {
+        match block_on(refresh(&tab.config, &token, None, &tab.env, &tab.transport)) {
             Ok(tokens) => prop_assert!(tokens.refresh_token.is_some() && !token.is_empty()),
-            Err(OAuthError { code, .. }) => prop_assert!(
+            Err(error) => prop_assert!(
                 matches!(
-                    code,
+                    error.code,
                     ErrorCode::TokenError
                         | ErrorCode::InvalidTokenResponse
                         | ErrorCode::InvalidArgument
                         | ErrorCode::IdTokenInvalid
                 ),
                 "{:?}",
-                code
+                error.code
             ),
         }
     }
@@ -1104,4 +1114,93 @@ fn regression_callback_with_many_distinct_parameters_is_checked_quickly() {
     let params: Vec<String> = (0..100_000).map(|i| format!("p{i}=")).collect();
     let href = format!("https://app.example/callback?{}", params.join("&"));
     assert_eq!(Callback::parse(&href).check().unwrap_err().code, ErrorCode::NotACallback);
+}
+
+/// URL-shaped text from pieces WHATWG parses specially (numeric hosts, `\\`, dot segments,
+/// user info, IPv6, punycode, characters it percent-encodes).
+fn whatwg_tricky_url() -> impl Strategy<Value = String> {
+    let pick = |pieces: &'static [&'static str]| prop::sample::select(pieces);
+    (
+        pick(&["http", "https", "HTTPS", "ftp", "http:", ""]),
+        pick(&["://", ":/", ":", ":///", ":\\\\", "://\\"]),
+        pick(&["", "", "u@", "u:p@", "a@b@", "evil.example\\@"]),
+        pick(&[
+            "127.0.0.1",
+            "127.1",
+            "0x7f.0.0.1",
+            "2130706433",
+            "0177.0.0.1",
+            "127.0.0.1.",
+            "1.2.3",
+            "1.2.3.4.5",
+            "localhost",
+            "LOCALHOST",
+            "localhost.",
+            "[::1]",
+            "[0:0::1]",
+            "[::2]",
+            "example.com",
+            "EXAMPLE.com",
+            "xn--nxasmq6b.com",
+            "ex%41mple.com",
+            "ex ample",
+            "caf\u{e9}.com",
+            "a..b",
+            "_a.com",
+            "-a.com",
+            "a.0x",
+            "a.09",
+            "",
+            "256.0.0.1",
+            "1.2.3.04",
+        ]),
+        pick(&["", "", ":", ":80", ":443", ":0443", ":65536", ":8x", ":000000443"]),
+        prop::collection::vec(
+            pick(&[
+                "/", "/a", "/./", "/../", "/%2e/", "/.%2E", "/a b", "/a\\b", "/{x}", "/^", "/|", "/[x]", "/'", "/\"",
+                "/\u{e9}", "/%zz", "/`",
+            ]),
+            0..3,
+        ),
+        pick(&["", "?", "?a=1", "?a='", "?a=\"", "?a=`", "?<", "?a=\\"]),
+        pick(&["", "#", "#f", "#`", "#<"]),
+    )
+        .prop_map(|(scheme, sep, user, host, port, path, query, fragment)| {
+            format!("{scheme}{sep}{user}{host}{port}{}{query}{fragment}", path.concat())
+        })
+}
+
+/// What `url::parse` accepted, read the same by the WHATWG parser (the `url` crate as oracle).
+fn check_against_whatwg(s: &str) -> PropResult {
+    let Some(ours) = url::parse(s) else { return Ok(()) };
+    let whatwg = ::url::Url::parse(s);
+    prop_assert!(whatwg.is_ok(), "{:?} accepted here, refused by WHATWG", s);
+    let whatwg = whatwg.unwrap();
+    prop_assert_eq!(whatwg.scheme(), ours.scheme.as_str(), "scheme of {:?}", s);
+    prop_assert_eq!(whatwg.host_str(), Some(ours.host.as_str()), "host of {:?}", s);
+    prop_assert_eq!(whatwg.port_or_known_default(), Some(ours.port), "port of {:?}", s);
+    let whatwg_userinfo = !whatwg.username().is_empty() || whatwg.password().is_some();
+    // Any `@` in the authority is user info here (config refuses it), even an empty one WHATWG drops.
+    prop_assert!(!whatwg_userinfo || ours.has_userinfo, "user info of {:?}", s);
+    prop_assert_eq!(whatwg.path(), ours.path, "path of {:?}", s);
+    prop_assert_eq!(whatwg.query(), ours.query, "query of {:?}", s);
+    prop_assert_eq!(whatwg.fragment(), ours.fragment, "fragment of {:?}", s);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(case_config(4096))]
+
+    /// Differential: every URL `url::parse` accepts (so every configured or discovered URL
+    /// `ClientConfig::validate` accepts) means the same to the browser's WHATWG parser.
+    #[test]
+    fn url_parse_agrees_with_whatwg(s in whatwg_tricky_url()) {
+        check_against_whatwg(&s)?;
+    }
+
+    /// The same over arbitrary URL-ish text.
+    #[test]
+    fn url_parse_agrees_with_whatwg_on_any_text(s in url_text(40).prop_map(|t| format!("http://{t}"))) {
+        check_against_whatwg(&s)?;
+    }
 }

@@ -14,6 +14,7 @@ const config = {
   redirectUri: "https://app.example/callback",
   authorizationEndpoint: "https://as.example/authorize",
   tokenEndpoint: "https://as.example/token",
+  issuer: "https://as.example",
 };
 
 const codeOf = (fn) => {
@@ -61,6 +62,9 @@ test("invalid_config names the field", () => {
     ["requireIss", "yes"],
     ["transactionTtl", 1.5],
     ["timeout", -1],
+    ["refreshLeeway", 86401],
+    ["transactionTtl", 86401],
+    ["skipIssuerCheck", "yes"],
   ]) {
     let error;
     try {
@@ -69,7 +73,26 @@ test("invalid_config names the field", () => {
       error = e;
     }
     assert.equal(error?.code, "invalid_config", field);
-    assert.ok(error.message.startsWith(field), `${field}: ${error.message}`);
+    assert.equal(error.field, field, `${field}: ${error.message}`);
   }
+  const { issuer, ...withoutIssuer } = config;
+  assert.equal(codeOf(() => new PkceClient(withoutIssuer)), "invalid_config", "issuer is required");
+  new PkceClient({ ...withoutIssuer, skipIssuerCheck: true }).free();
   assert.equal(codeOf(() => new PkceClient(null)), "invalid_config");
+});
+
+test("a freed client fails with OAuthError, async methods reject, and the module stays usable", async () => {
+  const freed = new PkceClient(config);
+  freed.free();
+  for (let i = 0; i < 1_000; i++) {
+    assert.equal(codeOf(() => freed.isCallback("https://app.example/callback?code=a&state=b")), "invalid_argument");
+    const pending = freed.handleCallback();
+    assert.ok(pending instanceof Promise);
+    pending.catch(() => {});
+  }
+  await assert.rejects(freed.handleCallback(), (e) => e instanceof OAuthError && e.code === "invalid_argument");
+  freed.free();
+  const client = new PkceClient(config);
+  assert.equal(client.isCallback("https://app.example/callback?code=a&state=b"), true);
+  assert.equal(codeOf(() => client.isCallback(42)), "invalid_argument");
 });

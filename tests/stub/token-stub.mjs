@@ -2,6 +2,7 @@
 // (/token/<mode>), records every request it gets (preflights included) for the tests to read
 // back at GET /requests. Prints its origin on the first line, stops on SIGTERM/SIGINT.
 import http from "node:http";
+import zlib from "node:zlib";
 
 const TOKENS = { access_token: "at-1", token_type: "Bearer", expires_in: 3600, refresh_token: "rt-2", scope: "openid" };
 const json = (status, body) => [status, { "content-type": "application/json" }, JSON.stringify(body)];
@@ -30,7 +31,51 @@ const MODES = {
       ? json(400, { error: "invalid_grant", error_description: "refresh token revoked" })
       : json(200, { ...TOKENS, expires_in: 0 }),
   revoke: () => [200, {}, ""],
+  // 64 MiB of JSON text, streamed with backpressure, without and with a Content-Length.
+  stream64: () => ({ stream: (res, record) => stream(res, record, { "content-type": "application/json" }, chunk64) }),
+  declared64: () => ({
+    stream: (res, record) =>
+      stream(res, record, { "content-type": "application/json", "content-length": String(64 << 20) }, chunk64),
+  }),
+  // 512 MiB of "a" in about 0.5 MiB of gzip (the browser inflates it transparently).
+  gzipbomb: () => [200, { "content-type": "application/json", "content-encoding": "gzip" }, gzipBomb()],
 };
+
+const chunk64 = Buffer.alloc(64 << 10, "a");
+
+/** Writes `chunk` 1024 times (64 MiB), waiting for the client to drain each, and records in
+ * `record.written` the bytes the socket took before the client hung up (`record.closed`). */
+function stream(res, record, headers, chunk) {
+  record.written = 0;
+  res.writeHead(200, { "access-control-allow-origin": "*", ...headers });
+  res.on("close", () => (record.closed = true));
+  let left = 1024;
+  const pump = () => {
+    while (left > 0 && !res.destroyed) {
+      left--;
+      record.written += chunk.length;
+      if (!res.write(chunk)) return res.once("drain", pump);
+    }
+    if (left === 0) res.end();
+  };
+  pump();
+}
+
+let bomb;
+/** A gzip member of 512 full-flushed deflate blocks of 1 MiB of "a" each (built once). */
+function gzipBomb() {
+  if (bomb) return bomb;
+  const mib = Buffer.alloc(1 << 20, "a");
+  const block = zlib.deflateRawSync(mib, { finishFlush: zlib.constants.Z_FULL_FLUSH });
+  let crc = 0;
+  for (let i = 0; i < 512; i++) crc = zlib.crc32(mib, crc);
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc >>> 0, 0);
+  trailer.writeUInt32LE((512 << 20) >>> 0, 4);
+  const header = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+  bomb = Buffer.concat([header, ...Array(512).fill(block), Buffer.from([3, 0]), trailer]);
+  return bomb;
+}
 
 /** Metadata for issuer `${origin}/iss/${name}`: `a` only at the OpenID location, `b` only at
  * the RFC 8414 one, `evil` claims another issuer, `big` is over 1 MiB at both. */
@@ -67,14 +112,15 @@ const server = http.createServer((req, res) => {
   let body = "";
   req.on("data", (chunk) => (body += chunk));
   req.on("end", () => {
-    requests.push({
+    const record = {
       method: req.method,
       path: req.url,
       body,
       contentType: req.headers["content-type"] ?? null,
       cookie: req.headers.cookie ?? null,
       referer: req.headers.referer ?? null,
-    });
+    };
+    requests.push(record);
     if (req.method === "OPTIONS") {
       res.writeHead(204, { ...cors, "access-control-allow-headers": "*", "access-control-allow-methods": "POST" });
       return res.end();
@@ -88,6 +134,7 @@ const server = http.createServer((req, res) => {
     const mode = url.pathname.replace(/^\/token\//, "");
     const answer = MODES[mode]?.(new URLSearchParams(body));
     if (answer === null) return; // hang: never answer
+    if (answer?.stream) return answer.stream(res, record);
     const [status, headers, text] = answer ?? [404, {}, "no such mode"];
     res.writeHead(status, { ...cors, ...headers });
     res.end(text);

@@ -26,6 +26,7 @@ export async function main(): Promise<TokenSet | undefined> {
     authorizationEndpoint: "https://as.example/authorize",
     tokenEndpoint: "https://as.example/token",
     issuer: "https://as.example",
+    skipIssuerCheck: false,
     requireIss: true,
     scope: "openid",
     storagePrefix: "app",
@@ -72,8 +73,9 @@ export async function main(): Promise<TokenSet | undefined> {
       if (e instanceof OAuthError) {
         const code: OAuthErrorCode | string = e.code;
         const message: string = e.message;
+        const field: string | undefined = e.field;
         const name: "OAuthError" = e.name;
-        console.log(code, message, name, e.error, e.errorDescription, e.errorUri, e.status?.toFixed());
+        console.log(code, message, field, name, e.error, e.errorDescription, e.errorUri, e.status?.toFixed());
       } else if (e instanceof Error) {
         throw e;
       }
