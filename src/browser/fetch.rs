@@ -36,6 +36,8 @@ impl Transport for FetchTransport {
 
 async fn send(url: &str, init: &Object) -> Result<HttpResponse<JsJson>> {
     let promise = fetch_with(url, init).map_err(|_| browser_required())?;
+    let signal = Reflect::get(init, &"signal".into()).unwrap_or(JsValue::UNDEFINED);
+    let failure = |error| failure(error, &signal);
     let response: web_sys::Response = JsFuture::from(promise).await.map_err(failure)?.into();
     let status = response.status();
     let text = JsFuture::from(response.text().map_err(failure)?).await.map_err(failure)?;
@@ -70,11 +72,15 @@ pub(crate) fn set(target: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(target, &key.into(), value);
 }
 
-fn failure(error: JsValue) -> OAuthError {
+/// A rejection once the timeout signal has fired is a timeout, whatever its name: the spec's
+/// `TimeoutError` (Chromium, Firefox), an `AbortError` in WebKit (WebKitGTK 2.50).
+fn failure(error: JsValue, signal: &JsValue) -> OAuthError {
     let name = Reflect::get(&error, &"name".into()).ok().and_then(|n| n.as_string());
-    match name.as_deref() {
-        Some("TimeoutError") => OAuthError::new(ErrorCode::Timeout, "the server did not answer in time"),
-        _ => OAuthError::new(ErrorCode::NetworkError, "the server could not be reached"),
+    let timed_out = Reflect::get(signal, &"aborted".into()).is_ok_and(|aborted| aborted.is_truthy());
+    if timed_out || name.as_deref() == Some("TimeoutError") {
+        OAuthError::new(ErrorCode::Timeout, "the server did not answer in time")
+    } else {
+        OAuthError::new(ErrorCode::NetworkError, "the server could not be reached")
     }
 }
 
