@@ -2,7 +2,8 @@
 // started: its W3C WebDriver server, and the capabilities that make the browser headless, give
 // it a fresh profile, and send every non-loopback request to the black hole (blackhole.mjs).
 // One definition, used by the wasm-bindgen runner (scripts/test-wasm.sh, through
-// webdriver-json.mjs) and the end-to-end suites (tests/e2e/harness.mjs).
+// webdriver-json.mjs, and webdriver-relay.mjs for WebKit) and the end-to-end suites
+// (tests/e2e/harness.mjs).
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
