@@ -33,6 +33,12 @@ export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-120}
 helper() { node tests/browsers/webdriver-json.mjs "$@"; }
 since() { awk -v t0="$1" -v t1="$(date +%s.%N)" 'BEGIN { printf "%.1f", t1 - t0 }'; }
 
+IFS=, read -r -a selected <<<"$engines"
+for engine in "${selected[@]}"; do
+  driver=$(helper "$engine" --driver 2>/dev/null) || { echo "test-wasm: no engine '$engine' in tests/browsers/engines.mjs" >&2; exit 2; }
+  [ -x "$driver" ] || { echo "test-wasm: $driver is missing: run scripts/setup.sh" >&2; exit 2; }
+done
+
 start=$(date +%s.%N)
 cargo test --target wasm32-unknown-unknown --test browser --no-run
 echo "test-wasm: build $(since "$start") s"
@@ -47,8 +53,9 @@ start_xvfb() {
 
 # Runs the suite in engine $1; sets `result` to "passed failed seconds".
 run_engine() {
-  local engine=$1 dir=$run/$1 relay=
+  local engine=$1 dir=$run/$1 relay= t0
   shift
+  t0=$(date +%s.%N)
   mkdir -p "$dir/tmp" "$dir/config" "$dir/cache" "$dir/data"
   helper "$engine" "$hole" >"$dir/webdriver.json"
   local env=(
@@ -71,8 +78,7 @@ run_engine() {
       env+=(SAFARIDRIVER_REMOTE="$url") ;;
   esac
   curl -fsS -X POST "$origin/reset"
-  local t0 status=0
-  t0=$(date +%s.%N)
+  local status=0
   env "${env[@]}" cargo test --target wasm32-unknown-unknown --test browser "$@" 2>&1 | tee "$dir/output.log" || status=$?
   local seconds
   seconds=$(since "$t0")
@@ -94,7 +100,6 @@ run_engine() {
 
 summary=()
 failures=0
-IFS=, read -r -a selected <<<"$engines"
 for engine in "${selected[@]}"; do
   echo "=== test-wasm: $engine ==="
   run_engine "$engine" "$@"
