@@ -413,7 +413,7 @@ async fn black_hole() -> Vec<(String, String)> {
 }
 
 #[wasm_bindgen_test]
-async fn non_loopback_requests_fail_and_reach_only_the_black_hole() {
+async fn non_loopback_requests_fail_and_end_in_the_black_hole() {
     for url in ["http://example.com/pkce-wasm-black-hole", "https://example.com/pkce-wasm-black-hole"] {
         let outcome = JsFuture::from(fetch_url(url)).await;
         assert!(outcome.is_err(), "{url} must not be reachable from a test page");
