@@ -11,10 +11,24 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  say "installing Debian's chromium and chromium-driver"
+# The three browser engines and their WebDriver servers (tests/browsers/engines.mjs), from
+# Debian, in one apt-get run for whatever is missing. WebKitGTK has no headless mode: Xvfb.
+missing=()
+for package in chromium chromium-driver firefox-esr webkit2gtk-driver xvfb curl; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing from Debian: ${missing[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# geckodriver is a Rust crate: built once, at the version engines.mjs names, into its cache.
+read -r gecko_version gecko_bin < <(node --input-type=module -e \
+  "import { GECKODRIVER_VERSION, GECKODRIVER } from './tests/browsers/engines.mjs'; console.log(GECKODRIVER_VERSION, GECKODRIVER)")
+if [ ! -x "$gecko_bin" ]; then
+  say "building geckodriver $gecko_version (once, a few minutes)"
+  cargo install -q geckodriver --version "$gecko_version" --locked --root "$(dirname "$(dirname "$gecko_bin")")"
 fi
 
 # The wasm-bindgen CLI must be exactly the library version in Cargo.lock.

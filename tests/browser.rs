@@ -1,6 +1,7 @@
-//! Browser suite (headless Chromium via wasm-bindgen-test-runner): sessionStorage transactions,
-//! the callback checks, the address bar, and the token request against the loopback stub
-//! started by `scripts/test-wasm.sh`.
+//! Browser suite (Chromium, Firefox ESR and WebKitGTK via wasm-bindgen-test-runner):
+//! sessionStorage transactions, the callback checks, the address bar, and the token request
+//! against the loopback stub started by `scripts/test-wasm.sh`, whose black hole receives every
+//! non-loopback request the browser makes.
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Object, Promise, Reflect};
@@ -402,6 +403,25 @@ async fn discovery_falls_back_checks_the_issuer_and_caches() {
         .filter(|r| Reflect::get(r, &"path".into()).unwrap().as_string().unwrap().contains("/iss/a"))
         .count();
     assert_eq!(gets, 2, "RFC 8414 then OpenID for the first discovery, none for the cached second");
+}
+
+/// What reached the stub's black hole: (method, target) of each request.
+async fn black_hole() -> Vec<(String, String)> {
+    let response: web_sys::Response = JsFuture::from(fetch_url(&format!("{STUB}/blackhole"))).await.unwrap().into();
+    let list: Array = JsFuture::from(response.json().unwrap()).await.unwrap().into();
+    list.iter().map(|r| (text(&r, "method"), text(&r, "target"))).collect()
+}
+
+#[wasm_bindgen_test]
+async fn non_loopback_requests_fail_and_end_in_the_black_hole() {
+    for url in ["http://example.com/pkce-wasm-black-hole", "https://example.com/pkce-wasm-black-hole"] {
+        let outcome = JsFuture::from(fetch_url(url)).await;
+        assert!(outcome.is_err(), "{url} must not be reachable from a test page");
+    }
+    let received = black_hole().await;
+    let has = |method: &str, target: &str| received.iter().any(|(m, t)| m == method && t == target);
+    assert!(has("GET", "http://example.com/pkce-wasm-black-hole"), "{received:?}");
+    assert!(has("CONNECT", "example.com:443"), "{received:?}");
 }
 
 #[wasm_bindgen_test]

@@ -143,6 +143,8 @@ pub(crate) fn set(target: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(target, &key.into(), value);
 }
 
+/// Our own timer is the only thing that aborts a request, so an abort is a timeout, whatever the
+/// engine names it (`AbortError`; WebKitGTK 2.50 also for `AbortSignal.timeout`, not `TimeoutError`).
 fn failure(error: JsValue) -> OAuthError {
     let name = Reflect::get(&error, &"name".into()).ok().and_then(|n| n.as_string());
     match name.as_deref() {

@@ -2,7 +2,8 @@
 // started: its W3C WebDriver server, and the capabilities that make the browser headless, give
 // it a fresh profile, and send every non-loopback request to the black hole (blackhole.mjs).
 // One definition, used by the wasm-bindgen runner (scripts/test-wasm.sh, through
-// webdriver-json.mjs) and the end-to-end suites (tests/e2e/harness.mjs).
+// webdriver-json.mjs, and webdriver-relay.mjs for WebKit) and the end-to-end suites
+// (tests/e2e/harness.mjs).
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -63,7 +64,12 @@ export const ENGINES = {
           'network.proxy.allow_hijacking_localhost': false,
           'network.proxy.no_proxies_on': '',
           'network.dns.disablePrefetch': true,
-          'network.trr.mode': 5,
+          // Firefox still looks up (A/AAAA, through the system resolver) the names it sends to
+          // the proxy: ~23 queries for firefox.settings.services.mozilla.com per session. DNS
+          // over HTTPS only (mode 3), at the black hole: no lookup leaves the machine.
+          'network.trr.mode': 3,
+          'network.trr.uri': `https://127.0.0.1:${proxyPort}/dns-query`,
+          'network.trr.bootstrapAddr': '127.0.0.1',
         },
       },
     }),

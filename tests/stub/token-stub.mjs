@@ -1,8 +1,14 @@
 // A token endpoint stub on 127.0.0.1 for the wasm-bindgen browser suites: answers by path
 // (/token/<mode>), records every request it gets (preflights included) for the tests to read
-// back at GET /requests. Prints its origin on the first line, stops on SIGTERM/SIGINT.
+// back at GET /requests. It also runs the black hole (../browsers/blackhole.mjs) the browsers
+// send every non-loopback request to, and shows what reached it at GET /blackhole (JSON) and
+// GET /blackhole/summary (one line). POST /reset forgets both records.
+// Prints its origin on the first line and the black hole's port on the second; stops on
+// SIGTERM/SIGINT.
 import http from "node:http";
 import zlib from "node:zlib";
+
+import { startBlackHole, summary } from "../browsers/blackhole.mjs";
 
 const TOKENS = { access_token: "at-1", token_type: "Bearer", expires_in: 3600, refresh_token: "rt-2", scope: "openid" };
 const json = (status, body) => [status, { "content-type": "application/json" }, JSON.stringify(body)];
@@ -97,6 +103,7 @@ function metadata(origin, path) {
 }
 
 let requests = [];
+const hole = await startBlackHole();
 
 const server = http.createServer((req, res) => {
   const cors = { "access-control-allow-origin": "*" };
@@ -104,8 +111,14 @@ const server = http.createServer((req, res) => {
     res.writeHead(200, { ...cors, "content-type": "application/json", "cache-control": "no-store" });
     return res.end(JSON.stringify(requests));
   }
+  if (req.url === "/blackhole" || req.url === "/blackhole/summary") {
+    const text = req.url === "/blackhole" ? JSON.stringify(hole.received) : `${summary(hole.received)}\n`;
+    res.writeHead(200, { ...cors, "content-type": req.url === "/blackhole" ? "application/json" : "text/plain", "cache-control": "no-store" });
+    return res.end(text);
+  }
   if (req.url === "/reset" && req.method === "POST") {
     requests = [];
+    hole.received.length = 0;
     res.writeHead(204, cors);
     return res.end();
   }
@@ -141,10 +154,10 @@ const server = http.createServer((req, res) => {
   });
 });
 
-server.listen(0, "127.0.0.1", () => console.log(`http://127.0.0.1:${server.address().port}`));
+server.listen(0, "127.0.0.1", () => console.log(`http://127.0.0.1:${server.address().port}\n${hole.port}`));
 const stop = () => {
   server.closeAllConnections();
-  server.close(() => process.exit(0));
+  Promise.all([new Promise((done) => server.close(done)), hole.close()]).then(() => process.exit(0));
 };
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
