@@ -22,24 +22,25 @@ demo: www
 test: pkg lint test-native test-wasm test-node test-types size test-e2e
 	@echo "make test: all suites passed"
 
-lint:
+# Each target names what it needs, so `make -j test` and any single target work on a clean tree.
+lint: setup
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 
-test-native:
+test-native: setup
 	cargo test
 
-test-wasm:
+test-wasm: setup
 	scripts/test-wasm.sh
 
-test-node:
+test-node: pkg
 	node --test tests/node/
 
-test-types:
+test-types: pkg
 	tsc -p tests/types
 
-size:
+size: pkg
 	@scripts/size.sh
 
 test-e2e: www

@@ -27,6 +27,7 @@ pub mod json;
 pub mod logout;
 pub mod pkce;
 pub mod platform;
+mod redacted;
 mod text;
 pub mod token;
 pub mod transaction;

@@ -5,12 +5,13 @@ use crate::config::ClientConfig;
 use crate::error::{ErrorCode, OAuthError, Result};
 use crate::form;
 use crate::json::{self, JsonField, JsonObject};
+use crate::redacted::{self, Redacted};
 
 /// Latest `expiresAt` given out: 9999-12-31T23:59:59Z, which `new Date(expiresAt * 1000)` shows.
 pub const MAX_EXPIRES_AT: u64 = 253_402_300_799;
 
 /// Tokens handed to the app (the JS `TokenSet`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct TokenSet {
     /// The access token.
     pub access_token: String,
@@ -26,6 +27,21 @@ pub struct TokenSet {
     pub scope: Option<String>,
     /// The ID token's claims as JSON text, once checked (see `id_token`).
     pub claims: Option<String>,
+}
+
+/// The tokens print as `[redacted]`; the rest as they are.
+impl core::fmt::Debug for TokenSet {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TokenSet")
+            .field("access_token", &Redacted)
+            .field("token_type", &self.token_type)
+            .field("expires_at", &self.expires_at)
+            .field("refresh_token", &redacted::optional(&self.refresh_token))
+            .field("id_token", &redacted::optional(&self.id_token))
+            .field("scope", &self.scope)
+            .field("claims", &self.claims)
+            .finish()
+    }
 }
 
 impl TokenSet {
@@ -221,6 +237,15 @@ mod tests {
         assert_eq!(forever.expires_at, Some(MAX_EXPIRES_AT), "clamped to a date new Date() can show");
         let padded = parse(200, r#"{"access_token":"a-._~+/Z9==","token_type":"bearer"}"#).unwrap();
         assert_eq!(padded.access_token, "a-._~+/Z9==");
+    }
+
+    #[test]
+    fn debug_prints_no_token() {
+        let tokens = parse(200, r#"{"access_token":"secret-at","token_type":"Bearer","refresh_token":"secret-rt","id_token":"secret-it","scope":"openid"}"#).unwrap();
+        let printed = format!("{tokens:?}");
+        assert!(!printed.contains("secret-"), "{printed}");
+        assert_eq!(printed.matches("[redacted]").count(), 3, "{printed}");
+        assert!(printed.contains("token_type: \"Bearer\"") && printed.contains("scope: Some(\"openid\")"), "{printed}");
     }
 
     #[test]

@@ -74,5 +74,6 @@ function render() {
 
 function describe(e) {
   if (!(e instanceof OAuthError)) return String(e);
-  return [e.code, e.error, e.errorDescription ?? e.message].filter(Boolean).join(': ');
+  // `field` names the setting, callback parameter or claim that failed (e.g. "redirectUri").
+  return [e.field ? `${e.code} (${e.field})` : e.code, e.error, e.errorDescription ?? e.message].filter(Boolean).join(': ');
 }

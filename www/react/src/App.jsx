@@ -25,5 +25,6 @@ export default function App() {
 
 function describe(e) {
   if (!(e instanceof OAuthError)) return String(e);
-  return [e.code, e.error, e.errorDescription ?? e.message].filter(Boolean).join(': ');
+  // `field` names the setting, callback parameter or claim that failed (e.g. "redirectUri").
+  return [e.field ? `${e.code} (${e.field})` : e.code, e.error, e.errorDescription ?? e.message].filter(Boolean).join(': ');
 }
