@@ -1,6 +1,8 @@
 // A token endpoint stub on 127.0.0.1 for the wasm-bindgen browser suites: answers by path
 // (/token/<mode>), records every request it gets (preflights included) for the tests to read
-// back at GET /requests. Prints its origin on the first line, stops on SIGTERM/SIGINT.
+// back at GET /requests. Mode `gated` holds refresh answers until POST /release?t=<tag>;
+// GET /held?t=<tag> answers once one is held. Prints its origin on the first line, stops on
+// SIGTERM/SIGINT.
 import http from "node:http";
 
 const TOKENS = { access_token: "at-1", token_type: "Bearer", expires_in: 3600, refresh_token: "rt-2", scope: "openid" };
@@ -30,7 +32,24 @@ const MODES = {
       ? json(400, { error: "invalid_grant", error_description: "refresh token revoked" })
       : json(200, { ...TOKENS, expires_in: 0 }),
   revoke: () => [200, {}, ""],
+  // Each login gives new, already expired tokens; a refresh is answered as `expiring` does,
+  // but only once the test releases it (POST /release?t=...): see `gate`.
+  gated: (form) =>
+    form.get("grant_type") === "refresh_token"
+      ? { gated: MODES.expiring(form) }
+      : json(200, { ...TOKENS, expires_in: 0, access_token: `at-login-${++logins}`, refresh_token: `rt-login-${logins}` }),
 };
+
+let logins = 0;
+
+/** Refresh answers held back per test tag, and the GET /held requests waiting for one. */
+const gates = new Map();
+const gate = (tag) => gates.get(tag) ?? gates.set(tag, { held: [], waiting: [] }).get(tag);
+function hold(tag, send) {
+  const g = gate(tag);
+  g.held.push(send);
+  g.waiting.splice(0).forEach((res) => res.writeHead(204, { "access-control-allow-origin": "*" }).end());
+}
 
 /** Metadata for issuer `${origin}/iss/${name}`: `a` only at the OpenID location, `b` only at
  * the RFC 8414 one, `evil` claims another issuer, `big` is over 1 MiB at both. */
@@ -64,6 +83,16 @@ const server = http.createServer((req, res) => {
     res.writeHead(204, cors);
     return res.end();
   }
+  const tag = new URL(req.url, "http://stub").searchParams.get("t");
+  if (req.url.startsWith("/held?")) {
+    // Answers once a refresh for `t` is held back: the test waits on this, not on a timer.
+    if (gate(tag).held.length) return res.writeHead(204, cors).end();
+    return gate(tag).waiting.push(res);
+  }
+  if (req.url.startsWith("/release?") && req.method === "POST") {
+    gate(tag).held.splice(0).forEach((send) => send());
+    return res.writeHead(204, cors).end();
+  }
   let body = "";
   req.on("data", (chunk) => (body += chunk));
   req.on("end", () => {
@@ -88,9 +117,9 @@ const server = http.createServer((req, res) => {
     const mode = url.pathname.replace(/^\/token\//, "");
     const answer = MODES[mode]?.(new URLSearchParams(body));
     if (answer === null) return; // hang: never answer
-    const [status, headers, text] = answer ?? [404, {}, "no such mode"];
-    res.writeHead(status, { ...cors, ...headers });
-    res.end(text);
+    const send = ([status, headers, text]) => res.writeHead(status, { ...cors, ...headers }).end(text);
+    if (answer?.gated) return hold(tag, () => send(answer.gated));
+    send(answer ?? [404, {}, "no such mode"]);
   });
 });
 
