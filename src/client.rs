@@ -7,7 +7,7 @@ use crate::callback;
 use crate::config::{ClientConfig, TokenStorage};
 use crate::error::{ErrorCode, OAuthError, Result};
 use crate::flow::{self, LoginResult};
-use crate::holder::{self, MemorySlot};
+use crate::holder;
 use crate::logout::{self, LogoutParams};
 use crate::platform::{Env, Store};
 use crate::token::TokenSet;
@@ -26,7 +26,7 @@ struct Inner {
     /// The holder's storage key, bound to this client (`holder::key`).
     key: String,
     /// The holder's record in `memory` mode.
-    memory: MemorySlot,
+    memory: RefCell<Option<String>>,
     refreshing: RefCell<Option<InFlight>>,
 }
 
@@ -41,9 +41,7 @@ impl Client {
     pub fn new(config: ClientConfig) -> Result<Self> {
         config.validate()?;
         let key = holder::key(&config);
-        Ok(Self {
-            inner: Rc::new(Inner { config, key, memory: MemorySlot::default(), refreshing: RefCell::new(None) }),
-        })
+        Ok(Self { inner: Rc::new(Inner { config, key, memory: RefCell::new(None), refreshing: RefCell::new(None) }) })
     }
 
     /// Fetches `issuer`'s metadata (cached in sessionStorage), fills the endpoints, issuer and
@@ -177,11 +175,12 @@ impl Client {
         logout::logout_url(self.config(), params)
     }
 
-    /// Revokes the held refresh token (best effort), empties the holder, then goes to the
-    /// end-session endpoint when there is one (with the held ID token as hint unless given).
-    /// The holder is emptied first, so a refresh still in flight cannot store its result.
+    /// Empties the holder (first, so a refresh still in flight cannot store its result),
+    /// revokes the refresh token it held (best effort), then goes to the end-session endpoint
+    /// when there is one (with the held ID token as hint unless given); without one it
+    /// returns, signed out locally.
     pub async fn logout(&self, mut params: LogoutParams) -> Result<()> {
-        let held = self.tokens().ok().flatten();
+        let held = self.snapshot().await.ok().flatten().as_deref().and_then(parse);
         self.replace(None, None).await?;
         if let Some(refresh_token) = held.as_ref().and_then(|t| t.refresh_token.as_deref()) {
             if self.config().revocation_endpoint.is_some() {
@@ -265,7 +264,7 @@ impl Client {
     /// The holder's record as this tab reads it synchronously (`localStorage`'s copy in `Local` mode).
     fn read(&self) -> Result<Option<String>> {
         match self.config().token_storage {
-            TokenStorage::Memory => self.inner.memory.get(&self.inner.key),
+            TokenStorage::Memory => Ok(self.inner.memory.borrow().clone()),
             TokenStorage::Session => WebStore::session()?.get(&self.inner.key),
             TokenStorage::Local => WebStore::local()?.get(&self.inner.key),
         }
@@ -299,11 +298,15 @@ impl Client {
 
     /// `replace` for the synchronous stores (`Memory`, `Session`).
     fn replace_here(&self, expected: Option<Option<&str>>, text: Option<&str>) -> Result<bool> {
-        let key = &self.inner.key;
-        match self.config().token_storage {
-            TokenStorage::Memory => holder::replace(&self.inner.memory, key, expected, text),
-            _ => holder::replace(&WebStore::session()?, key, expected, text),
+        if self.config().token_storage != TokenStorage::Memory {
+            return holder::replace(&WebStore::session()?, &self.inner.key, expected, text);
         }
+        let mut held = self.inner.memory.borrow_mut();
+        if expected.is_some_and(|expected| held.as_deref() != expected) {
+            return Ok(false);
+        }
+        *held = text.map(String::from);
+        Ok(true)
     }
 
     /// Sets `localStorage`'s copy of a `Local` holder.

@@ -1,8 +1,6 @@
 //! The token holder's record: its storage key, bound to one client, and the rule that a write
 //! lands only where the record is still what the writer started from.
 use alloc::string::String;
-use alloc::vec::Vec;
-use core::cell::RefCell;
 
 use crate::base64url;
 use crate::config::ClientConfig;
@@ -52,27 +50,6 @@ pub fn replace(store: &impl Store, key: &str, expected: Option<Option<&str>>, ne
     }
 }
 
-/// One record kept in memory (the `memory` holder): a `Store` that ignores its key.
-#[derive(Default)]
-pub struct MemorySlot(RefCell<Option<String>>);
-
-impl Store for MemorySlot {
-    fn get(&self, _key: &str) -> Result<Option<String>> {
-        Ok(self.0.borrow().clone())
-    }
-    fn set(&self, _key: &str, value: &str) -> Result<()> {
-        *self.0.borrow_mut() = Some(value.into());
-        Ok(())
-    }
-    fn remove(&self, _key: &str) -> Result<()> {
-        *self.0.borrow_mut() = None;
-        Ok(())
-    }
-    fn keys(&self) -> Result<Vec<String>> {
-        Ok(Vec::new())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,9 +94,5 @@ mod tests {
         store.remove("k").unwrap(); // clear() while a refresh that started from "b" runs
         assert!(!replace_if(&store, "k", Some("b"), Some("c")).unwrap(), "a cleared holder stays empty");
         assert_eq!(store.get("k").unwrap(), None);
-        let slot = MemorySlot::default();
-        assert!(replace_if(&slot, "any", None, Some("a")).unwrap());
-        assert!(!replace_if(&slot, "any", Some("b"), None).unwrap());
-        assert_eq!(slot.get("other").unwrap().as_deref(), Some("a"));
     }
 }
