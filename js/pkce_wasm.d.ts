@@ -22,7 +22,8 @@ export interface ClientConfig {
   requireIss?: boolean;
   /** Default scope of authorize requests. */
   scope?: string;
-  /** Prefix of the sessionStorage keys; default "pkce-wasm". */
+  /** Prefix of the storage keys (sessionStorage, localStorage, IndexedDB) and of the Web Lock's
+   * name; any string; default "pkce-wasm". */
   storagePrefix?: string;
   /** Seconds a pending login stays valid; default 600, at most 86400. */
   transactionTtl?: number;
