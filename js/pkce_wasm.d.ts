@@ -25,7 +25,8 @@ export interface ClientConfig {
   requireIss?: boolean;
   /** Default scope of authorize requests. */
   scope?: string;
-  /** Prefix of the sessionStorage keys; default "pkce-wasm". */
+  /** Prefix of the storage keys (sessionStorage, localStorage, IndexedDB) and of the Web Lock's
+   * name; any string; default "pkce-wasm". */
   storagePrefix?: string;
   /** Seconds a pending login stays valid; default 600, at most 86400. */
   transactionTtl?: number;
@@ -98,14 +99,17 @@ export class PkceClient {
   isCallback(url?: string): boolean;
   /** Validates the callback, redeems the code, removes the response from the address bar. */
   handleCallback(url?: string): Promise<CallbackResult>;
-  /** Exchanges a refresh token; the result keeps it unless the server rotated it. */
+  /** Exchanges a refresh token; the result keeps it unless the server rotated it. It goes to the
+   * holder only if the holder still holds what it held when the refresh started. */
   refresh(refreshToken: string): Promise<TokenSet>;
   /** Builds a client from the issuer's metadata: RFC 8414, then OpenID Connect Discovery (cached in sessionStorage). */
   static discover(issuer: string, config: DiscoveryConfig): Promise<PkceClient>;
-  /** The held tokens (set by handleCallback and refresh), fresh or not. */
+  /** The held tokens of this client (set by handleCallback and refresh), fresh or not; in "local"
+   * mode localStorage's copy, which shows another tab's change a moment after it is made. */
   tokens(): TokenSet | undefined;
   /** An access token valid for at least refreshLeeway seconds; concurrent calls share one refresh
-   * (in "local" mode under the Web Locks API, across tabs). Rejects with "login_required" when none is held. */
+   * (in "local" mode under the Web Locks API, across tabs). Rejects with "login_required" when none is held,
+   * "lock_failed" when the Web Lock cannot be taken. */
   getAccessToken(): Promise<string>;
   /** Empties the token holder. */
   clear(): void;
@@ -113,7 +117,8 @@ export class PkceClient {
   revoke(token: string, hint?: "access_token" | "refresh_token"): Promise<void>;
   /** The end-session URL (RP-initiated logout); needs endSessionEndpoint. */
   logoutUrl(options?: LogoutOptions): string;
-  /** Revokes the held refresh token (best effort), empties the holder, navigates to the end-session endpoint if known. */
+  /** Empties the holder, revokes its refresh token (best effort), then navigates to the end-session
+   * endpoint if there is one; without one it resolves, signed out locally, without navigating. */
   logout(options?: LogoutOptions): Promise<void>;
   /** Releases the wasm memory of this client; later calls fail with OAuthError "invalid_argument". */
   free(): void;
@@ -142,7 +147,7 @@ export type OAuthErrorCode =
   | "duplicate_parameter" | "not_a_callback" | "state_missing" | "state_unknown" | "transaction_expired"
   | "transaction_invalid" | "iss_missing" | "iss_mismatch" | "authorization_error" | "implicit_response"
   | "token_error" | "invalid_token_response" | "network_error" | "timeout"
-  | "discovery_error" | "id_token_invalid" | "login_required";
+  | "discovery_error" | "id_token_invalid" | "login_required" | "lock_failed";
 
 /** 32 random bytes, base64url, 43 chars. */
 export function generateCodeVerifier(): string;

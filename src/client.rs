@@ -2,11 +2,12 @@
 //! `PkceClient`, plus the token holder that keeps the current `TokenSet`.
 
 use crate::authorize::AuthorizeParams;
-use crate::browser::{locks, navigation, BrowserEnv, FetchTransport, WebStore};
+use crate::browser::{locks, navigation, shared, BrowserEnv, FetchTransport, SharedMarks, WebStore};
 use crate::callback;
 use crate::config::{ClientConfig, TokenStorage};
 use crate::error::{ErrorCode, OAuthError, Result};
 use crate::flow::{self, LoginResult};
+use crate::holder;
 use crate::logout::{self, LogoutParams};
 use crate::platform::{Env, Store};
 use crate::token::TokenSet;
@@ -22,8 +23,10 @@ type InFlight = (Promise, Rc<RefCell<Option<Result<String>>>>);
 
 struct Inner {
     config: ClientConfig,
-    /// The holder's tokens in `memory` mode.
-    memory: RefCell<Option<TokenSet>>,
+    /// The holder's storage key, bound to this client (`holder::key`).
+    key: String,
+    /// The holder's record in `memory` mode.
+    memory: RefCell<Option<String>>,
     refreshing: RefCell<Option<InFlight>>,
 }
 
@@ -37,7 +40,8 @@ impl Client {
     /// Validates `config` (`invalid_config`); touches no storage.
     pub fn new(config: ClientConfig) -> Result<Self> {
         config.validate()?;
-        Ok(Self { inner: Rc::new(Inner { config, memory: RefCell::new(None), refreshing: RefCell::new(None) }) })
+        let key = holder::key(&config);
+        Ok(Self { inner: Rc::new(Inner { config, key, memory: RefCell::new(None), refreshing: RefCell::new(None) }) })
     }
 
     /// Fetches `issuer`'s metadata (cached in sessionStorage), fills the endpoints, issuer and
@@ -97,50 +101,49 @@ impl Client {
             }
         }
         let store = WebStore::session()?;
-        let result = flow::finish_login(self.config(), &href, &store, &BrowserEnv, &FetchTransport).await?;
-        self.save(Some(&result.tokens))?;
+        let result =
+            flow::finish_login(self.config(), &href, &store, &SharedMarks, &BrowserEnv, &FetchTransport).await?;
+        self.replace(None, Some(&result.tokens)).await?;
         Ok(result)
     }
 
     /// Exchanges a refresh token; the returned set keeps `refresh_token` unless the server
-    /// rotated it, and goes to the holder. `invalid_grant` for the holder's token clears it.
+    /// rotated it. It goes to the holder only if the holder still holds what it held when the
+    /// refresh started (not after `clear()`, `logout()` or a newer login); `invalid_grant` for
+    /// the held refresh token clears the holder on the same condition.
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenSet> {
-        // The held login's ID token claims, when this is its refresh token (OIDC Core §12.2).
-        let original = self.tokens().ok().flatten().filter(|t| t.refresh_token.as_deref() == Some(refresh_token));
-        let claims = original.and_then(|t| t.claims);
-        match flow::refresh(self.config(), refresh_token, claims.as_deref(), &BrowserEnv, &FetchTransport).await {
-            Ok(tokens) => {
-                self.save(Some(&tokens))?;
-                Ok(tokens)
-            }
-            Err(error) => {
-                let held = self.tokens().ok().flatten().and_then(|t| t.refresh_token);
-                if is_invalid_grant(&error) && held.as_deref() == Some(refresh_token) {
-                    self.save(None)?;
-                }
-                Err(error)
-            }
-        }
+        let start = self.snapshot().await?;
+        Ok(self.refresh_from(start, refresh_token).await?.0)
     }
 
-    /// The holder's current tokens, fresh or not.
+    /// The holder's current tokens, fresh or not. In `Local` mode this is `localStorage`'s
+    /// copy, which shows another tab's change a moment after it is made.
     pub fn tokens(&self) -> Result<Option<TokenSet>> {
-        let Some(store) = self.holder_store()? else { return Ok(self.inner.memory.borrow().clone()) };
-        let text = store.get(&self.holder_key())?;
-        Ok(text.and_then(|t| BrowserEnv.parse_object(&t)).and_then(|record| TokenSet::from_json(&record)))
+        Ok(self.read()?.as_deref().and_then(parse))
     }
 
-    /// Empties the holder (memory and its storage key).
+    /// Empties the holder. In `Local` mode the copy every tab reads (IndexedDB) is emptied right after.
     pub fn clear(&self) -> Result<()> {
-        self.save(None)
+        if self.config().token_storage != TokenStorage::Local {
+            return self.replace_here(None, None).map(drop);
+        }
+        self.mirror(None)?;
+        let key = self.inner.key.clone();
+        let _ = crate::browser::promise(async move {
+            let _ = shared::swap(&key, None, None).await; // a failure leaves nothing to undo
+            Ok(JsValue::UNDEFINED)
+        });
+        Ok(())
     }
 
     /// An access token valid for at least `refresh_leeway` more seconds, refreshing when needed.
     /// Concurrent calls share one refresh; in `Local` mode the refresh runs under a Web Lock and
     /// re-reads storage first, so tabs never redeem the same rotating refresh token twice.
     pub async fn access_token(&self) -> Result<String> {
-        if let Some(tokens) = self.tokens()?.filter(|t| self.is_fresh(t)) {
-            return Ok(tokens.access_token);
+        match self.tokens()? {
+            None => return Err(OAuthError::new(ErrorCode::LoginRequired, "no tokens are held: sign in")),
+            Some(tokens) if self.is_fresh(&tokens) => return Ok(tokens.access_token),
+            Some(_) => {}
         }
         let existing = self.inner.refreshing.borrow().clone();
         let (promise, slot) = match existing {
@@ -151,14 +154,15 @@ impl Client {
                 in_flight
             }
         };
-        let _ = JsFuture::from(promise.clone()).await; // the job never rejects: its result is in `slot`
+        let _ = JsFuture::from(promise.clone()).await; // the job never rejects: its result is in `slot`,
+                                                       // which stays empty only if the lock failed
         let mut refreshing = self.inner.refreshing.borrow_mut();
         if refreshing.as_ref().is_some_and(|(current, _)| JsValue::from(current) == JsValue::from(&promise)) {
             *refreshing = None;
         }
         drop(refreshing);
         let result = slot.borrow().clone();
-        result.unwrap_or_else(|| Err(OAuthError::new(ErrorCode::LoginRequired, "the refresh did not finish")))
+        result.unwrap_or_else(|| Err(OAuthError::new(ErrorCode::LockFailed, "the refresh lock could not be taken")))
     }
 
     /// Revokes `token` (RFC 7009); `hint` is `access_token` or `refresh_token`.
@@ -171,17 +175,19 @@ impl Client {
         logout::logout_url(self.config(), params)
     }
 
-    /// Revokes the held refresh token (best effort), empties the holder, then goes to the
-    /// end-session endpoint when there is one (with the held ID token as hint unless given).
+    /// Empties the holder (first, so a refresh still in flight cannot store its result),
+    /// revokes the refresh token it held (best effort), then goes to the end-session endpoint
+    /// when there is one (with the held ID token as hint unless given); without one it
+    /// returns, signed out locally.
     pub async fn logout(&self, mut params: LogoutParams) -> Result<()> {
-        let held = self.tokens().ok().flatten();
+        let held = self.snapshot().await.ok().flatten().as_deref().and_then(parse);
+        self.replace(None, None).await?;
         if let Some(refresh_token) = held.as_ref().and_then(|t| t.refresh_token.as_deref()) {
             if self.config().revocation_endpoint.is_some() {
                 let _ = self.revoke(refresh_token, Some("refresh_token")).await;
                 // logging out must not fail on it
             }
         }
-        self.clear()?;
         if self.config().end_session_endpoint.is_none() {
             return Ok(());
         }
@@ -204,16 +210,18 @@ impl Client {
             Ok(JsValue::UNDEFINED)
         };
         let promise = match self.config().token_storage {
-            TokenStorage::Local => locks::with_lock(&self.holder_key(), job),
+            TokenStorage::Local => locks::with_lock(&holder::lock_name(self.config()), job),
             _ => crate::browser::promise(job),
         };
         (promise, slot)
     }
 
     /// Refreshes the held tokens, re-reading them first: under the lock, another tab may
-    /// already have refreshed them.
+    /// already have refreshed them (in `Local` mode the copy read is IndexedDB's, which every
+    /// tab sees at once).
     async fn refresh_held(&self) -> Result<String> {
-        let Some(held) = self.tokens()? else {
+        let start = self.snapshot().await?;
+        let Some(held) = start.as_deref().and_then(parse) else {
             return Err(OAuthError::new(ErrorCode::LoginRequired, "no tokens are held: sign in"));
         };
         if self.is_fresh(&held) {
@@ -225,31 +233,97 @@ impl Client {
                 "the access token expired and there is no refresh token",
             ));
         };
-        Ok(self.refresh(&refresh_token).await?.access_token)
-    }
-
-    fn holder_store(&self) -> Result<Option<WebStore>> {
-        match self.config().token_storage {
-            TokenStorage::Memory => Ok(None),
-            TokenStorage::Session => WebStore::session().map(Some),
-            TokenStorage::Local => WebStore::local().map(Some),
+        let (tokens, stored) = self.refresh_from(start, &refresh_token).await?;
+        if stored {
+            return Ok(tokens.access_token);
+        }
+        // The holder moved on during the refresh (cleared, or a newer login): answer from it.
+        match self.tokens()? {
+            Some(now) if self.is_fresh(&now) => Ok(now.access_token),
+            _ => Err(OAuthError::new(ErrorCode::LoginRequired, "the held tokens changed during the refresh")),
         }
     }
 
-    fn holder_key(&self) -> String {
-        crate::text::concat(&[&self.config().storage_prefix, ":tokens"])
-    }
-
-    fn save(&self, tokens: Option<&TokenSet>) -> Result<()> {
-        let Some(store) = self.holder_store()? else {
-            *self.inner.memory.borrow_mut() = tokens.cloned();
-            return Ok(());
+    /// Refreshes with `refresh_token` and stores the result only over `start`, the record the
+    /// holder had when the refresh began; true when it was stored.
+    async fn refresh_from(&self, start: Option<String>, refresh_token: &str) -> Result<(TokenSet, bool)> {
+        // The held login's ID token claims, when this is its refresh token (OIDC Core §12.2).
+        let login = start.as_deref().and_then(parse).filter(|t| t.refresh_token.as_deref() == Some(refresh_token));
+        let claims = login.as_ref().and_then(|t| t.claims.as_deref());
+        let result = flow::refresh(self.config(), refresh_token, claims, &BrowserEnv, &FetchTransport).await;
+        let held = login.as_ref().and_then(|t| t.refresh_token.as_deref());
+        let write = match &result {
+            Ok(tokens) => Some(Some(tokens)),
+            Err(error) if is_invalid_grant(error) && held == Some(refresh_token) => Some(None),
+            Err(_) => None,
         };
-        match tokens {
-            Some(tokens) => store.set(&self.holder_key(), &tokens.to_json()),
-            None => store.remove(&self.holder_key()),
+        let stored = match write {
+            Some(tokens) => self.replace(Some(start.as_deref()), tokens).await?,
+            None => false,
+        };
+        result.map(|tokens| (tokens, stored))
+    }
+
+    /// The holder's record as this tab reads it synchronously (`localStorage`'s copy in `Local` mode).
+    fn read(&self) -> Result<Option<String>> {
+        match self.config().token_storage {
+            TokenStorage::Memory => Ok(self.inner.memory.borrow().clone()),
+            TokenStorage::Session => WebStore::session()?.get(&self.inner.key),
+            TokenStorage::Local => WebStore::local()?.get(&self.inner.key),
         }
     }
+
+    /// The authoritative record: IndexedDB's in `Local` mode (and `localStorage` follows it).
+    async fn snapshot(&self) -> Result<Option<String>> {
+        if self.config().token_storage != TokenStorage::Local {
+            return self.read();
+        }
+        let text = shared::get(&self.inner.key).await?;
+        self.mirror(text.as_deref())?;
+        Ok(text)
+    }
+
+    /// Writes `tokens` (`None`: empties the holder), unconditionally when `expected` is `None`,
+    /// else only over the record `expected` holds; true when it wrote.
+    async fn replace(&self, expected: Option<Option<&str>>, tokens: Option<&TokenSet>) -> Result<bool> {
+        let text = tokens.map(TokenSet::to_json);
+        if self.config().token_storage != TokenStorage::Local {
+            return self.replace_here(expected, text.as_deref());
+        }
+        let wrote = shared::swap(&self.inner.key, expected, text.as_deref()).await?;
+        if wrote {
+            self.mirror(text.as_deref())?;
+        } else {
+            self.snapshot().await?;
+        }
+        Ok(wrote)
+    }
+
+    /// `replace` for the synchronous stores (`Memory`, `Session`).
+    fn replace_here(&self, expected: Option<Option<&str>>, text: Option<&str>) -> Result<bool> {
+        if self.config().token_storage != TokenStorage::Memory {
+            return holder::replace(&WebStore::session()?, &self.inner.key, expected, text);
+        }
+        let mut held = self.inner.memory.borrow_mut();
+        if expected.is_some_and(|expected| held.as_deref() != expected) {
+            return Ok(false);
+        }
+        *held = text.map(String::from);
+        Ok(true)
+    }
+
+    /// Sets `localStorage`'s copy of a `Local` holder.
+    fn mirror(&self, text: Option<&str>) -> Result<()> {
+        let store = WebStore::local()?;
+        match text {
+            Some(text) => store.set(&self.inner.key, text),
+            None => store.remove(&self.inner.key),
+        }
+    }
+}
+
+fn parse(text: &str) -> Option<TokenSet> {
+    BrowserEnv.parse_object(text).and_then(|record| TokenSet::from_json(&record))
 }
 
 fn is_invalid_grant(error: &OAuthError) -> bool {

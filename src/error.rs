@@ -49,6 +49,8 @@ pub enum ErrorCode {
     IdTokenInvalid,
     /// The token holder has no usable tokens: sign in.
     LoginRequired,
+    /// The Web Lock that keeps two tabs from refreshing at once could not be taken.
+    LockFailed,
 }
 
 impl ErrorCode {
@@ -77,6 +79,7 @@ impl ErrorCode {
             Self::DiscoveryError => "discovery_error",
             Self::IdTokenInvalid => "id_token_invalid",
             Self::LoginRequired => "login_required",
+            Self::LockFailed => "lock_failed",
         }
     }
 }

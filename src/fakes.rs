@@ -2,7 +2,7 @@
 
 use crate::error::{ErrorCode, OAuthError, Result};
 use crate::json::testing;
-use crate::platform::{Env, HttpResponse, Store, Transport};
+use crate::platform::{Env, HttpResponse, Marks, Store, Transport};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -62,6 +62,21 @@ impl Env for FakeEnv {
     }
     fn parse_object(&self, text: &str) -> Option<serde_json::Value> {
         testing::object(text)
+    }
+    fn is_json(&self, text: &str) -> bool {
+        serde_json::from_str::<serde_json::Value>(text).is_ok()
+    }
+}
+
+/// Origin-wide marks in a map, as IndexedDB keeps them for every tab.
+#[derive(Default)]
+pub struct FakeMarks {
+    pub items: RefCell<BTreeMap<String, f64>>,
+}
+
+impl Marks for FakeMarks {
+    async fn claim(&self, key: &str, expires_at: f64, _now: f64) -> Result<bool> {
+        Ok(self.items.borrow_mut().insert(key.into(), expires_at).is_none())
     }
 }
 

@@ -10,7 +10,7 @@ use crate::discovery::{self, Metadata};
 use crate::error::{ErrorCode, OAuthError, Result};
 use crate::id_token;
 use crate::pkce::{self, RANDOM_BYTES};
-use crate::platform::{Env, Store, Transport};
+use crate::platform::{Env, Marks, Store, Transport};
 use crate::token::{self, TokenSet};
 use crate::transaction::Transaction;
 
@@ -47,28 +47,28 @@ pub fn start_login(
     Ok(url)
 }
 
-/// Removes this client's stored transactions that are expired or unreadable.
+/// Removes this client's stored transactions that are past their own expiry; other clients'
+/// records, and records it cannot read, are not its to judge.
 fn sweep_expired(config: &ClientConfig, store: &impl Store, env: &impl Env, now: f64) -> Result<()> {
     let prefix = Transaction::key_prefix(&config.storage_prefix);
     for key in store.keys()?.into_iter().filter(|k| k.starts_with(&prefix)) {
-        let stale = match store.get(&key)?.and_then(|text| env.parse_object(&text)) {
-            Some(record) => {
-                Transaction::from_json(&record).map_or(true, |tx| tx.is_expired(now, config.transaction_ttl))
-            }
-            None => true,
-        };
-        if stale {
+        let record = store.get(&key)?.and_then(|text| env.parse_object(&text));
+        let tx = record.and_then(|record| Transaction::from_json(&record).ok());
+        if tx.is_some_and(|tx| tx.belongs_to(config) && tx.is_expired(now, config.transaction_ttl)) {
             store.remove(&key)?;
         }
     }
     Ok(())
 }
 
-/// Validates the callback at `href`, consumes its transaction and redeems the code.
+/// Validates the callback at `href`, consumes its transaction, claims the origin-wide mark for
+/// its state (so a tab holding a copy of this tab's sessionStorage cannot redeem it too) and
+/// redeems the code.
 pub async fn finish_login(
     config: &ClientConfig,
     href: &str,
     store: &impl Store,
+    marks: &impl Marks,
     env: &impl Env,
     transport: &impl Transport,
 ) -> Result<LoginResult> {
@@ -80,7 +80,12 @@ pub async fn finish_login(
     let response = callback.check()?;
     let tx = stored
         .ok_or_else(|| OAuthError::new(ErrorCode::StateUnknown, "no pending login in this tab has this state"))??;
-    let code = callback::validate(response, &tx, config, env.now())?;
+    let now = env.now();
+    let code = callback::validate(response, &tx, config, now)?;
+    let mark = Transaction::mark_key(&config.storage_prefix, &tx.state);
+    if !marks.claim(&mark, tx.expires_at(config.transaction_ttl), now).await? {
+        return Err(OAuthError::new(ErrorCode::StateUnknown, "another tab already redeemed this login"));
+    }
     let body = token::code_request(config, &code, &tx.redirect_uri, &tx.verifier);
     let mut tokens = redeem(config, &body, env, transport).await?;
     check_id_token(config, &mut tokens, tx.nonce.as_deref(), env)?;
@@ -103,7 +108,13 @@ fn take_transaction(
     let decoded = env
         .parse_object(&text)
         .ok_or_else(|| OAuthError::new(ErrorCode::TransactionInvalid, "stored login is not a JSON object"))
-        .and_then(|record| Transaction::from_json(&record));
+        .and_then(|record| Transaction::from_json(&record))
+        .and_then(|tx| match &tx.app_state {
+            Some(app_state) if !env.is_json(app_state) => {
+                Err(OAuthError::new(ErrorCode::TransactionInvalid, "stored login has a bad appState"))
+            }
+            _ => Ok(tx),
+        });
     Ok(Some(decoded))
 }
 
@@ -212,7 +223,7 @@ async fn redeem(config: &ClientConfig, body: &str, env: &impl Env, transport: &i
 mod tests {
     use super::*;
     use crate::config;
-    use crate::fakes::{block_on, FakeEnv, FakeStore, FakeTransport};
+    use crate::fakes::{block_on, FakeEnv, FakeMarks, FakeStore, FakeTransport};
     use crate::form;
 
     const TOKENS: &str = r#"{"access_token":"at","token_type":"Bearer","expires_in":60,"refresh_token":"rt"}"#;
@@ -220,6 +231,7 @@ mod tests {
     struct World {
         config: ClientConfig,
         store: FakeStore,
+        marks: FakeMarks,
         env: FakeEnv,
         transport: FakeTransport,
     }
@@ -229,6 +241,7 @@ mod tests {
             Self {
                 config: config::sample(),
                 store: FakeStore::default(),
+                marks: FakeMarks::default(),
                 env: FakeEnv::default(),
                 transport: FakeTransport::answering(200, TOKENS),
             }
@@ -240,7 +253,7 @@ mod tests {
         }
 
         fn finish(&self, href: &str) -> Result<LoginResult> {
-            block_on(finish_login(&self.config, href, &self.store, &self.env, &self.transport))
+            block_on(finish_login(&self.config, href, &self.store, &self.marks, &self.env, &self.transport))
         }
 
         fn callback_for(&self, authorize_url: &str, extra: &str) -> String {
@@ -320,6 +333,54 @@ mod tests {
         world.store.items.borrow_mut().insert(format!("pkce-wasm:tx:{}", "s".repeat(43)), "not json".into());
         let junk = format!("https://app.example/callback?code=a&state={}", "s".repeat(43));
         assert_eq!(world.finish(&junk).unwrap_err().code, ErrorCode::TransactionInvalid);
+    }
+
+    #[test]
+    fn a_duplicated_tab_cannot_redeem_the_callback_again() {
+        let world = World::new();
+        let callback = world.callback_for(&world.login(None), "");
+        let copy = FakeStore::default(); // window.open / "duplicate tab" copies sessionStorage
+        *copy.items.borrow_mut() = world.store.items.borrow().clone();
+        world.finish(&callback).unwrap();
+        let second =
+            block_on(finish_login(&world.config, &callback, &copy, &world.marks, &world.env, &world.transport));
+        assert_eq!(second.unwrap_err().code, ErrorCode::StateUnknown);
+        assert_eq!(world.transport.requests.borrow().len(), 1, "one token request for one code");
+        assert!(copy.items.borrow().is_empty(), "the copy was consumed too");
+        let (_, expires) = world.marks.items.borrow().iter().next().map(|(k, v)| (k.clone(), *v)).unwrap();
+        assert_eq!(expires, world.env.now.get() + 600_000.0, "the mark lives as long as the login could");
+    }
+
+    #[test]
+    fn tampered_app_state_is_invalid_before_any_request() {
+        let world = World::new();
+        let callback = world.callback_for(&world.login(Some("{\"to\":\"/\"}")), "");
+        for value in world.store.items.borrow_mut().values_mut() {
+            *value = value.replace("\"appState\":\"{", "\"appState\":\"{{");
+        }
+        assert_eq!(world.finish(&callback).unwrap_err().code, ErrorCode::TransactionInvalid);
+        assert!(world.transport.requests.borrow().is_empty(), "nothing sent");
+        assert!(world.store.items.borrow().is_empty(), "and the record is gone");
+    }
+
+    #[test]
+    fn sweep_leaves_other_clients_records_and_judges_each_by_its_own_ttl() {
+        let mut world = World::new();
+        world.config.transaction_ttl = 3600;
+        world.login(None); // client A: an hour
+        let a = world.config.clone();
+        world.config.transaction_ttl = 60;
+        world.config.issuer = Some("https://b.example".into());
+        world.env.now.set(world.env.now.get() + 601_000.0);
+        world.login(None); // client B, same prefix, ten minutes later
+        assert_eq!(world.store.items.borrow().len(), 2, "B's login kept A's valid one");
+        world.config = a.clone();
+        world.env.now.set(world.env.now.get() + 61_000.0);
+        world.login(None);
+        assert_eq!(world.store.items.borrow().len(), 3, "A's sweep left B's expired one to B");
+        world.config.issuer = Some("https://b.example".into());
+        world.login(None);
+        assert_eq!(world.store.items.borrow().len(), 3, "B swept its own expired one, judged by its 60 s");
     }
 
     #[test]

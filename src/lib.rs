@@ -22,6 +22,7 @@ pub mod error;
 mod fakes;
 pub mod flow;
 pub mod form;
+pub mod holder;
 pub mod id_token;
 pub mod json;
 pub mod logout;

@@ -29,6 +29,8 @@ pub trait Env {
     fn random(&self, buf: &mut [u8]) -> Result<()>;
     /// Parses `text`; `None` unless it is a JSON object.
     fn parse_object(&self, text: &str) -> Option<Self::Json>;
+    /// True when `text` is one JSON value of any type.
+    fn is_json(&self, text: &str) -> bool;
 }
 
 /// The answer of an HTTP endpoint: its status and, when the body was a JSON object, the object.
@@ -47,4 +49,11 @@ pub trait Transport {
     async fn post_form(&self, url: &str, body: &str, timeout_secs: u32) -> Result<HttpResponse<Self::Json>>;
     /// One GET of a JSON document, no credentials, no redirects followed.
     async fn get_json(&self, url: &str, timeout_secs: u32) -> Result<HttpResponse<Self::Json>>;
+}
+
+/// Marks every tab of the origin sees at once (IndexedDB in the browser): a callback's code is
+/// redeemed only by the tab that claims its mark first.
+pub trait Marks {
+    /// Adds the mark `key`, kept until `expires_at` (epoch ms); false when it is already there.
+    async fn claim(&self, key: &str, expires_at: f64, now: f64) -> Result<bool>;
 }

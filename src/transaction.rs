@@ -1,7 +1,7 @@
 //! The pending-login record kept in `sessionStorage` between the redirect and the callback.
 use alloc::string::String;
 
-use crate::config::ClientConfig;
+use crate::config::{ClientConfig, MAX_TRANSACTION_TTL};
 use crate::error::{ErrorCode, OAuthError, Result};
 use crate::json::{self, JsonField, JsonObject};
 use crate::pkce;
@@ -26,6 +26,9 @@ pub struct Transaction {
     pub issuer: Option<String>,
     /// Epoch milliseconds at creation.
     pub created_at: f64,
+    /// Seconds it stays valid (the `transactionTtl` it was made with); `None` in records
+    /// written before it was stored, which are judged by the reading client's.
+    pub ttl: Option<u32>,
     /// The app's `appState`, as JSON text.
     pub app_state: Option<String>,
 }
@@ -48,6 +51,7 @@ impl Transaction {
             client_id: config.client_id.clone(),
             issuer: config.issuer.clone(),
             created_at: now,
+            ttl: Some(config.transaction_ttl),
             app_state,
         }
     }
@@ -55,6 +59,11 @@ impl Transaction {
     /// The storage key of the transaction for `state`.
     pub fn key(prefix: &str, state: &str) -> String {
         crate::text::concat(&[prefix, ":tx:", state])
+    }
+
+    /// The origin-wide mark that the callback for `state` was redeemed.
+    pub fn mark_key(prefix: &str, state: &str) -> String {
+        crate::text::concat(&[prefix, ":redeemed:", state])
     }
 
     /// The key prefix shared by all transactions under `prefix`.
@@ -81,6 +90,10 @@ impl Transaction {
         );
         json::push_key(&mut out, "createdAt");
         json::push_u64(&mut out, self.created_at as u64);
+        if let Some(ttl) = self.ttl {
+            json::push_key(&mut out, "ttl");
+            json::push_u64(&mut out, u64::from(ttl));
+        }
         out.push('}');
         out
     }
@@ -100,6 +113,13 @@ impl Transaction {
             JsonField::Num(n) if n.is_finite() && n >= 0.0 => n,
             _ => return Err(corrupt("createdAt")),
         };
+        let ttl = match record.field("ttl") {
+            JsonField::Absent => None,
+            JsonField::Num(n) if (1.0..=f64::from(MAX_TRANSACTION_TTL)).contains(&n) && f64::from(n as u32) == n => {
+                Some(n as u32)
+            }
+            _ => return Err(corrupt("ttl")),
+        };
         Ok(Self {
             state,
             verifier,
@@ -108,14 +128,25 @@ impl Transaction {
             client_id: required(record, "clientId")?,
             issuer: optional(record, "issuer")?,
             created_at,
+            ttl,
             app_state: optional(record, "appState")?,
         })
     }
 
-    /// True once `ttl` seconds have passed since creation, or when created in the future.
-    pub fn is_expired(&self, now: f64, ttl: u32) -> bool {
+    /// True once its own ttl (else `default_ttl`) seconds have passed since creation, or when
+    /// created in the future.
+    pub fn is_expired(&self, now: f64, default_ttl: u32) -> bool {
         let age = now - self.created_at;
-        !(0.0..=f64::from(ttl) * 1000.0).contains(&age)
+        !(0.0..=self.lifetime_ms(default_ttl)).contains(&age)
+    }
+
+    /// Epoch milliseconds after which it is expired.
+    pub fn expires_at(&self, default_ttl: u32) -> f64 {
+        self.created_at + self.lifetime_ms(default_ttl)
+    }
+
+    fn lifetime_ms(&self, default_ttl: u32) -> f64 {
+        f64::from(self.ttl.unwrap_or(default_ttl)) * 1000.0
     }
 
     /// True when this record was made by a client with `config`'s identity.
@@ -167,13 +198,14 @@ mod tests {
         bare.issuer = None;
         bare.nonce = None;
         bare.app_state = None;
+        bare.ttl = None;
         assert_eq!(Transaction::from_json(&object(&bare.to_json()).unwrap()).unwrap(), bare);
     }
 
     #[test]
     fn tampered_records_are_invalid() {
         let good: serde_json::Value = object(&sample(&config::sample(), 5.0).to_json()).unwrap();
-        let edits: [(&str, serde_json::Value); 9] = [
+        let edits: [(&str, serde_json::Value); 12] = [
             ("v", 2.into()),
             ("state", "short".into()),
             ("verifier", "x".into()),
@@ -183,6 +215,9 @@ mod tests {
             ("clientId", 7.into()),
             ("issuer", serde_json::Value::Null),
             ("appState", serde_json::json!({"a": 1})),
+            ("ttl", 0.into()),
+            ("ttl", 1.5.into()),
+            ("ttl", 86_401.into()),
         ];
         for (key, value) in edits {
             let mut record = good.clone();
@@ -203,6 +238,18 @@ mod tests {
         assert!(!tx.is_expired(610_000.0, 600));
         assert!(tx.is_expired(610_001.0, 600));
         assert!(tx.is_expired(9_999.0, 600), "created in the future");
+    }
+
+    #[test]
+    fn each_record_is_judged_by_its_own_ttl() {
+        let mut config = config::sample();
+        config.transaction_ttl = 3600;
+        let long = sample(&config, 10_000.0);
+        assert!(!long.is_expired(10_000.0 + 601_000.0, 600), "made with 3600 s, read by a 600 s client");
+        assert!(long.is_expired(10_000.0 + 3_600_001.0, 86_400));
+        assert_eq!(long.expires_at(600), 3_610_000.0);
+        let old = Transaction { ttl: None, ..long };
+        assert!(old.is_expired(10_000.0 + 601_000.0, 600), "a record without ttl: the reader's");
     }
 
     #[test]

@@ -7,6 +7,8 @@
 use js_sys::{Array, Object, Promise, Reflect};
 use pkce_wasm::api::PkceClient;
 use pkce_wasm::{form, pkce, AuthorizeParams, Client, ClientConfig, ErrorCode, OAuthError};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -29,6 +31,18 @@ const ISSUER: &str = "https://as.example";
 extern "C" {
     #[wasm_bindgen(js_name = fetch)]
     fn fetch_url(url: &str) -> Promise;
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_with(url: &str, init: &JsValue) -> Promise;
+}
+
+#[wasm_bindgen(inline_js = "
+export function refuse_locks() { navigator.locks.request = () => Promise.reject(new DOMException('refused', 'SecurityError')); }
+export function restore_locks() { delete navigator.locks.request; }")]
+extern "C" {
+    /// Makes every Web Lock request of this page fail, as in a context that may not take locks.
+    fn refuse_locks();
+    /// Undoes `refuse_locks`.
+    fn restore_locks();
 }
 
 fn storage() -> web_sys::Storage {
@@ -330,7 +344,7 @@ async fn holder_keeps_tokens_per_storage_mode_and_clears() {
         assert_eq!(c.tokens().unwrap(), None);
         let tokens = logged_in(&c).await;
         assert_eq!(c.tokens().unwrap().as_ref(), Some(&tokens), "{test}");
-        let key = format!("t-{test}:tokens");
+        let key = pkce_wasm::holder::key(c.config());
         let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
         let stored = (storage().get_item(&key).unwrap(), local.get_item(&key).unwrap());
         match mode {
@@ -369,6 +383,142 @@ async fn two_tabs_in_local_mode_redeem_a_rotating_refresh_token_once() {
     assert_eq!((a.unwrap(), b.unwrap()), ("at-rt-0".to_string(), "at-rt-0".to_string()));
     assert_eq!(refreshes(&requests("tabs").await), 1, "the second tab re-read storage under the lock");
     tab_a.clear().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_holder_is_bound_to_its_client() {
+    use pkce_wasm::config::TokenStorage;
+    for (mode, a_tag, b_tag) in
+        [(TokenStorage::Session, "bind-sa", "bind-sb"), (TokenStorage::Local, "bind-la", "bind-lb")]
+    {
+        let same_prefix = |c: &mut ClientConfig| {
+            c.token_storage = mode;
+            c.storage_prefix = "t-bind".into();
+        };
+        let a = client("expiring", a_tag, same_prefix);
+        let b = client("expiring", b_tag, |c| {
+            same_prefix(c);
+            c.issuer = Some("https://b.example".into());
+        });
+        logged_in(&a).await;
+        assert_eq!(b.tokens().unwrap(), None, "{b_tag}: B sees none of A's tokens");
+        assert_eq!(b.access_token().await.unwrap_err().code, ErrorCode::LoginRequired, "{b_tag}");
+        assert!(requests(b_tag).await.is_empty(), "{b_tag}: B sent nothing, A's refresh token least of all");
+        b.clear().unwrap();
+        assert!(a.tokens().unwrap().is_some(), "{a_tag}: B's clear() left A's tokens");
+        assert_eq!(a.access_token().await.unwrap(), "at-rt-0", "{a_tag}: A still refreshes its own");
+        a.clear().unwrap();
+    }
+}
+
+/// What happens to the holder while a refresh is held back by the stub.
+#[derive(Clone, Copy, Debug)]
+enum During {
+    Clear,
+    Logout,
+    Login,
+}
+
+async fn stub_call(path: &str, method: &str) {
+    let init = Object::new();
+    Reflect::set(&init, &"method".into(), &method.into()).unwrap();
+    let response: web_sys::Response = JsFuture::from(fetch_with(&format!("{STUB}{path}"), &init)).await.unwrap().into();
+    assert!(response.ok(), "{path}");
+}
+
+#[wasm_bindgen_test]
+async fn a_refresh_settling_after_clear_logout_or_a_newer_login_is_not_stored() {
+    use pkce_wasm::config::TokenStorage;
+    for mode in [TokenStorage::Memory, TokenStorage::Session, TokenStorage::Local] {
+        for during in [During::Clear, During::Logout, During::Login] {
+            let test = format!("late-{mode:?}-{during:?}");
+            let c = client("gated", &test, |c| {
+                c.token_storage = mode;
+                c.revocation_endpoint = Some(format!("{STUB}/token/revoke?t={test}-revoke"));
+            });
+            logged_in(&c).await;
+            let newer = Rc::new(RefCell::new(None));
+            let act = async {
+                stub_call(&format!("/held?t={test}"), "GET").await; // the refresh is at the server
+                match during {
+                    During::Clear => c.clear().unwrap(),
+                    During::Logout => c.logout(Default::default()).await.unwrap(),
+                    During::Login => *newer.borrow_mut() = Some(logged_in(&c).await),
+                }
+                stub_call(&format!("/release?t={test}"), "POST").await;
+            };
+            let (refreshed, _, _) = futures_join(c.access_token(), act, async {}).await;
+            assert_eq!(refreshed.unwrap_err().code, ErrorCode::LoginRequired, "{test}");
+            let newer = newer.borrow().clone();
+            assert_eq!(c.tokens().unwrap(), newer, "{test}: the refresh result was not stored");
+            let again = client("gated", &test, |c| c.token_storage = mode);
+            if mode != TokenStorage::Memory {
+                assert_eq!(again.tokens().unwrap(), newer, "{test}: nor in storage");
+            }
+            if matches!(during, During::Logout) {
+                assert_eq!(requests(&format!("{test}-revoke")).await.len(), 1, "{test}: revoked");
+            }
+            c.clear().unwrap();
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_duplicated_tab_cannot_redeem_the_callback_again() {
+    let c = client("ok", "dup-tab", |_| {});
+    let cb = callback(&c.authorize_url(&AuthorizeParams::default(), None).unwrap(), "");
+    let key = tx_keys("dup-tab").pop().unwrap();
+    let copy = storage().get_item(&key).unwrap().unwrap();
+    finish(&c, &cb).await.unwrap();
+    storage().set_item(&key, &copy).unwrap(); // what window.open or "duplicate tab" copied
+    assert_eq!(finish(&c, &cb).await.unwrap_err().code, ErrorCode::StateUnknown);
+    assert_eq!(requests("dup-tab").await.len(), 1, "one token request for one callback");
+    assert!(tx_keys("dup-tab").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_tampered_app_state_is_refused_before_the_token_request() {
+    let c = client("ok", "appstate", |_| {});
+    let cb = callback(&c.authorize_url(&AuthorizeParams::default(), Some("{\"to\":\"/\"}".into())).unwrap(), "");
+    let key = tx_keys("appstate").pop().unwrap();
+    let record = storage().get_item(&key).unwrap().unwrap();
+    storage().set_item(&key, &record.replace("\"appState\":\"{", "\"appState\":\"{{")).unwrap();
+    assert_eq!(finish(&c, &cb).await.unwrap_err().code, ErrorCode::TransactionInvalid);
+    assert!(requests("appstate").await.is_empty(), "nothing sent");
+    assert_eq!(c.tokens().unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+async fn a_dash_prefix_still_refreshes_under_the_lock_and_a_lock_failure_is_lock_failed() {
+    use pkce_wasm::config::TokenStorage;
+    let c = client("expiring", "dash", |c| {
+        c.token_storage = TokenStorage::Local;
+        c.storage_prefix = "-p".into();
+    });
+    logged_in(&c).await;
+    assert_eq!(c.access_token().await.unwrap(), "at-rt-0", "a prefix Web Locks refuses as a name");
+    let c = client("expiring", "nolock", |c| c.token_storage = TokenStorage::Local);
+    logged_in(&c).await;
+    refuse_locks();
+    let result = c.access_token().await;
+    restore_locks();
+    assert_eq!(result.unwrap_err().code, ErrorCode::LockFailed, "not a silent login_required");
+    assert_eq!(refreshes(&requests("nolock").await), 0, "nothing sent unlocked");
+    c.clear().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn logout_without_an_end_session_endpoint_revokes_clears_and_stays() {
+    let c = client("ok", "logout-local", |c| c.revocation_endpoint = Some(format!("{STUB}/token/revoke?t=logout-rev")));
+    let held = logged_in(&c).await;
+    let here = web_sys::window().unwrap().location().href().unwrap();
+    c.logout(Default::default()).await.unwrap();
+    assert_eq!(c.tokens().unwrap(), None);
+    let revoked = requests("logout-rev").await;
+    assert_eq!(revoked.len(), 1);
+    assert!(revoked[0].1.starts_with(&format!("token={}&", held.refresh_token.unwrap())));
+    assert_eq!(web_sys::window().unwrap().location().href().unwrap(), here, "no navigation");
+    assert_eq!(c.logout_url(&Default::default()).unwrap_err().code, ErrorCode::InvalidConfig);
 }
 
 #[wasm_bindgen_test]
@@ -486,6 +636,13 @@ async fn closed_record(test: &str) -> JsValue {
     panic!("the stub never saw {test}'s connection close");
 }
 
+/// True in WebKit (Safari's engine): its user agent names AppleWebKit without Chrome.
+fn is_webkit() -> bool {
+    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).unwrap();
+    let agent = Reflect::get(&navigator, &"userAgent".into()).unwrap().as_string().unwrap_or_default();
+    agent.contains("AppleWebKit") && !agent.contains("Chrome")
+}
+
 #[wasm_bindgen_test]
 async fn bodies_over_1_mib_stop_being_read() {
     for mode in ["stream64", "declared64", "gzipbomb"] {
@@ -495,9 +652,13 @@ async fn bodies_over_1_mib_stop_being_read() {
         let error = finish(&c, &cb).await.unwrap_err();
         assert_eq!((error.code, error.status), (ErrorCode::InvalidTokenResponse, Some(200)), "{mode}");
         assert_eq!(error.message, "response is larger than 1 MiB", "{mode}");
-        if mode != "gzipbomb" {
+        // The page stops at 1 MiB and cancels the body. Chromium and Firefox then stop the
+        // download (their network layers read ahead: up to 18 MiB seen here); WebKitGTK's network process
+        // downloads the whole body whatever the page reads, so there only the page's own
+        // reading is bounded (README, Browser support).
+        if mode != "gzipbomb" && !is_webkit() {
             let written = Reflect::get(&closed_record(&test).await, &"written".into()).unwrap().as_f64().unwrap();
-            assert!(written < f64::from(16 << 20), "{mode}: the stub wrote {written} B before the client hung up");
+            assert!(written < f64::from(32 << 20), "{mode}: the stub wrote {written} B before the client hung up");
         }
     }
 }

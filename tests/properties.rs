@@ -7,7 +7,7 @@
 //! `PROPTEST_CASES=100000 cargo test --test properties` runs a deeper search than CI's default.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
@@ -20,7 +20,7 @@ use pkce_wasm::flow::{finish_login, refresh, start_login};
 use pkce_wasm::id_token::{self, Expected};
 use pkce_wasm::json::testing::object as parse_object; // `JSON.parse` + "is it a non-array object"
 use pkce_wasm::json::{JsonField, JsonObject};
-use pkce_wasm::platform::{Env, HttpResponse, Store, Transport};
+use pkce_wasm::platform::{Env, HttpResponse, Marks, Store, Transport};
 use pkce_wasm::transaction::Transaction;
 use pkce_wasm::{base64url, form, pkce, token, url, AuthorizeParams};
 use proptest::prelude::*;
@@ -88,8 +88,8 @@ static TOKEN_KEYS: [&str; 9] = [
 ];
 
 /// Members of a stored transaction record.
-static TX_KEYS: [&str; 9] =
-    ["v", "state", "verifier", "redirectUri", "clientId", "issuer", "nonce", "createdAt", "appState"];
+static TX_KEYS: [&str; 10] =
+    ["v", "state", "verifier", "redirectUri", "clientId", "issuer", "nonce", "createdAt", "ttl", "appState"];
 
 /// Numbers that sit on the edges of `f64`, `u64` and JavaScript's safe integers.
 static EDGE_NUMBERS: [f64; 16] = [
@@ -415,6 +415,7 @@ fn valid_transaction() -> impl Strategy<Value = Transaction> {
             issuer,
             nonce,
             created_at: created_at as f64,
+            ttl: Some(600),
             app_state,
         })
 }
@@ -502,6 +503,19 @@ impl Env for SeededEnv {
     fn parse_object(&self, text: &str) -> Option<Value> {
         parse_object(text)
     }
+    fn is_json(&self, text: &str) -> bool {
+        serde_json::from_str::<Value>(text).is_ok()
+    }
+}
+
+/// Origin-wide redeemed-callback marks, as IndexedDB keeps them for every tab.
+#[derive(Default)]
+struct MemoryMarks(RefCell<BTreeSet<String>>);
+
+impl Marks for MemoryMarks {
+    async fn claim(&self, key: &str, _expires_at: f64, _now: f64) -> CoreResult<bool> {
+        Ok(self.0.borrow_mut().insert(key.into()))
+    }
 }
 
 /// Records every token request and answers each with the same status and body.
@@ -544,6 +558,7 @@ fn block_on<F: Future>(future: F) -> F::Output {
 struct Tab {
     config: ClientConfig,
     store: MemoryStore,
+    marks: MemoryMarks,
     env: SeededEnv,
     transport: RecordingTransport,
 }
@@ -551,7 +566,13 @@ struct Tab {
 impl Tab {
     fn new(config: ClientConfig, seed: u64) -> Self {
         let transport = RecordingTransport::answering(200, &good_token_body());
-        Self { config, store: MemoryStore::default(), env: SeededEnv::new(seed), transport }
+        Self {
+            config,
+            store: MemoryStore::default(),
+            marks: MemoryMarks::default(),
+            env: SeededEnv::new(seed),
+            transport,
+        }
     }
 
     /// Starts a login; returns the authorize URL.
@@ -560,7 +581,7 @@ impl Tab {
     }
 
     fn finish(&self, href: &str) -> CoreResult<pkce_wasm::LoginResult> {
-        block_on(finish_login(&self.config, href, &self.store, &self.env, &self.transport))
+        block_on(finish_login(&self.config, href, &self.store, &self.marks, &self.env, &self.transport))
     }
 
     fn stored(&self, state: &str) -> Option<String> {
@@ -945,7 +966,7 @@ proptest! {
     fn login_round_trip_uses_s256_exact_redirect_uri_and_single_use_state(
         seed in any::<u64>(),
         redirect_uri in text(40),
-        app_state in prop::option::of(text(40)),
+        app_state in prop::option::of(text(40).prop_map(|t| Value::from(t).to_string())),
         code in text(30).prop_filter("a code is non-empty", |c| !c.is_empty()),
     ) {
         let mut config = sample();
@@ -1012,6 +1033,8 @@ proptest! {
             prop_assert!(matches!(tx, Some(Ok(_))), "redeemed with an invalid record {:?}", stored);
             let tx = tx.unwrap().unwrap();
             prop_assert!(tx.state == state && tx.belongs_to(&tab.config));
+            let app_state = tx.app_state.as_deref();
+            prop_assert!(app_state.is_none_or(|a| serde_json::from_str::<Value>(a).is_ok()), "appState {:?}", app_state);
             prop_assert_eq!(value_of(request, "code_verifier"), Some(tx.verifier.as_str()));
         } else {
             let code = result.unwrap_err().code;

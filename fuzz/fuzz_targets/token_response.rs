@@ -26,6 +26,9 @@ impl Env for FixedEnv {
     fn parse_object(&self, text: &str) -> Option<Value> {
         object(text)
     }
+    fn is_json(&self, text: &str) -> bool {
+        serde_json::from_str::<Value>(text).is_ok()
+    }
 }
 
 const STATUSES: [u16; 8] = [200, 201, 204, 302, 400, 401, 500, 0];

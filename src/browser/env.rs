@@ -81,4 +81,8 @@ impl Env for BrowserEnv {
     fn parse_object(&self, text: &str) -> Option<JsJson> {
         JsJson::parse(&text.into())
     }
+
+    fn is_json(&self, text: &str) -> bool {
+        json_parse(&text.into()).is_ok()
+    }
 }

@@ -8,12 +8,13 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 extern "C" {
     type LockManager;
-    #[wasm_bindgen(method)]
-    fn request(this: &LockManager, name: &str, callback: &JsValue) -> Promise;
+    #[wasm_bindgen(method, catch)]
+    fn request(this: &LockManager, name: &str, callback: &JsValue) -> Result<Promise, JsValue>;
 }
 
 /// Runs `job` under the lock `name` (`navigator.locks.request`); the lock is released when the
-/// job settles. Without the API (very old browsers) the job runs unlocked.
+/// job settles; the promise rejects, without running the job, when the lock cannot be taken.
+/// Without the API (very old browsers) the job runs unlocked.
 pub fn with_lock<F>(name: &str, job: F) -> Promise
 where
     F: Future<Output = Result<JsValue, JsValue>> + 'static,
@@ -24,5 +25,5 @@ where
         return promise(job);
     }
     let callback = Closure::once_into_js(move |_lock: JsValue| promise(job));
-    locks.unchecked_into::<LockManager>().request(name, &callback)
+    locks.unchecked_into::<LockManager>().request(name, &callback).unwrap_or_else(|error| Promise::reject(&error))
 }

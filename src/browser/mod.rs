@@ -6,12 +6,14 @@ mod fetch;
 pub(crate) mod locks;
 pub(crate) mod navigation;
 mod promise;
+pub(crate) mod shared;
 mod storage;
 
 pub use env::{BrowserEnv, JsJson};
 pub(crate) use fetch::set;
 pub use fetch::FetchTransport;
 pub(crate) use promise::promise;
+pub use shared::SharedMarks;
 pub use storage::WebStore;
 
 use crate::error::{ErrorCode, OAuthError, Result};

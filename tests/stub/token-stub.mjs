@@ -2,7 +2,8 @@
 // (/token/<mode>), records every request it gets (preflights included) for the tests to read
 // back at GET /requests. It also runs the black hole (../browsers/blackhole.mjs) the browsers
 // send every non-loopback request to, and shows what reached it at GET /blackhole (JSON) and
-// GET /blackhole/summary (one line). POST /reset forgets both records.
+// GET /blackhole/summary (one line). POST /reset forgets both records. Mode `gated` holds
+// refresh answers until POST /release?t=<tag>; GET /held?t=<tag> answers once one is held.
 // Prints its origin on the first line and the black hole's port on the second; stops on
 // SIGTERM/SIGINT.
 import http from "node:http";
@@ -45,6 +46,12 @@ const MODES = {
   }),
   // 512 MiB of "a" in about 0.5 MiB of gzip (the browser inflates it transparently).
   gzipbomb: () => [200, { "content-type": "application/json", "content-encoding": "gzip" }, gzipBomb()],
+  // Each login gives new, already expired tokens; a refresh is answered as `expiring` does,
+  // but only once the test releases it (POST /release?t=...): see `gate`.
+  gated: (form) =>
+    form.get("grant_type") === "refresh_token"
+      ? { gated: MODES.expiring(form) }
+      : json(200, { ...TOKENS, expires_in: 0, access_token: `at-login-${++logins}`, refresh_token: `rt-login-${logins}` }),
 };
 
 const chunk64 = Buffer.alloc(64 << 10, "a");
@@ -81,6 +88,17 @@ function gzipBomb() {
   const header = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
   bomb = Buffer.concat([header, ...Array(512).fill(block), Buffer.from([3, 0]), trailer]);
   return bomb;
+}
+
+let logins = 0;
+
+/** Refresh answers held back per test tag, and the GET /held requests waiting for one. */
+const gates = new Map();
+const gate = (tag) => gates.get(tag) ?? gates.set(tag, { held: [], waiting: [] }).get(tag);
+function hold(tag, send) {
+  const g = gate(tag);
+  g.held.push(send);
+  g.waiting.splice(0).forEach((res) => res.writeHead(204, { "access-control-allow-origin": "*" }).end());
 }
 
 /** Metadata for issuer `${origin}/iss/${name}`: `a` only at the OpenID location, `b` only at
@@ -122,6 +140,16 @@ const server = http.createServer((req, res) => {
     res.writeHead(204, cors);
     return res.end();
   }
+  const tag = new URL(req.url, "http://stub").searchParams.get("t");
+  if (req.url.startsWith("/held?")) {
+    // Answers once a refresh for `t` is held back: the test waits on this, not on a timer.
+    if (gate(tag).held.length) return res.writeHead(204, cors).end();
+    return gate(tag).waiting.push(res);
+  }
+  if (req.url.startsWith("/release?") && req.method === "POST") {
+    gate(tag).held.splice(0).forEach((send) => send());
+    return res.writeHead(204, cors).end();
+  }
   let body = "";
   req.on("data", (chunk) => (body += chunk));
   req.on("end", () => {
@@ -148,9 +176,9 @@ const server = http.createServer((req, res) => {
     const answer = MODES[mode]?.(new URLSearchParams(body));
     if (answer === null) return; // hang: never answer
     if (answer?.stream) return answer.stream(res, record);
-    const [status, headers, text] = answer ?? [404, {}, "no such mode"];
-    res.writeHead(status, { ...cors, ...headers });
-    res.end(text);
+    const send = ([status, headers, text]) => res.writeHead(status, { ...cors, ...headers }).end(text);
+    if (answer?.gated) return hold(tag, () => send(answer.gated));
+    send(answer ?? [404, {}, "no such mode"]);
   });
 });
 

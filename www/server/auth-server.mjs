@@ -23,14 +23,17 @@ export const TEST_ACCOUNT = 'test-user';
  *   (http://127.0.0.1:{port}/oidc); its metadata is then only at the OpenID Discovery location
  *   ({issuer}/.well-known/openid-configuration), not at the RFC 8414 one.
  *
- * Returns { issuer, requests, refuseConsent(bool), close() }. `requests` lists every HTTP
+ * Returns { issuer, requests, grants, refuseConsent(bool), close() }. `requests` lists every HTTP
  * request the server received ({ method, path, query, origin, cookie, body, location }: body is
  * the parsed form of a POST, a URLSearchParams; location is where a redirect answer sent the
  * browser), so tests can check, for example, that no CORS preflight ever reached the token
- * endpoint, or which code a token request redeemed.
+ * endpoint, or which code a token request redeemed. `grants` lists every token endpoint grant as
+ * the provider judged it ({ grantType, code, refreshToken, ok, error }), so tests can count code
+ * redemptions and refresh token reuse from the server's own record.
  */
 export async function startAuthServer({ port = 0, clientOrigins, interactive = false, path = '' }) {
   const requests = [];
+  const grants = [];
   let refusing = false;
 
   const server = createServer();
@@ -79,6 +82,13 @@ export async function startAuthServer({ port = 0, clientOrigins, interactive = f
     record.location = ctx.response.get('location') || null;
   });
 
+  const grant = (ok) => (ctx, error) => {
+    const params = ctx.oidc?.params ?? {};
+    grants.push({ grantType: params.grant_type, code: params.code, refreshToken: params.refresh_token, ok, error: error?.error });
+  };
+  provider.on('grant.success', grant(true));
+  provider.on('grant.error', grant(false));
+
   if (!interactive) {
     provider.use(async (ctx, next) => {
       const match = ctx.method === 'GET' && /^\/interaction\/[^/]+$/.test(ctx.path);
@@ -107,6 +117,7 @@ export async function startAuthServer({ port = 0, clientOrigins, interactive = f
   return {
     issuer,
     requests,
+    grants,
     refuseConsent(value) { refusing = value; },
     close: () => close(server),
   };

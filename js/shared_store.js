@@ -1,0 +1,69 @@
+// The origin-wide store behind "local" token storage and the redeemed-callback marks:
+// IndexedDB, whose readwrite transactions are serialised across every tab of the origin, so a
+// write committed in one tab is what the next transaction in any tab reads (localStorage gives
+// no such guarantee: another tab's write reaches this one asynchronously).
+let opening;
+
+function open() {
+  opening ??= new Promise((resolve, reject) => {
+    const request = indexedDB.open('pkce-wasm', 1);
+    request.onupgradeneeded = () => request.result.createObjectStore('kv');
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  opening.catch(() => (opening = undefined)); // a failed open is retried next time
+  return opening;
+}
+
+// Runs `body(store, done)` in one transaction; resolves to what `done` got once it committed.
+function run(mode, body) {
+  return open().then((db) => new Promise((resolve, reject) => {
+    const tx = db.transaction('kv', mode);
+    let result;
+    body(tx.objectStore('kv'), (value) => (result = value));
+    tx.oncomplete = () => resolve(result);
+    tx.onerror = tx.onabort = () => reject(tx.error);
+  }));
+}
+
+/** Resolves to the text under `key`, or undefined. */
+export function sharedGet(key) {
+  return run('readonly', (store, done) => {
+    const request = store.get(key);
+    request.onsuccess = () => done(request.result?.text);
+  });
+}
+
+/** Writes `text` (undefined: deletes) under `key` when `any` or when the text there is
+ * `expected`; resolves to whether it wrote. */
+export function sharedSwap(key, any, expected, text) {
+  return run('readwrite', (store, done) => {
+    const request = store.get(key);
+    request.onsuccess = () => {
+      if (!any && request.result?.text !== expected) return done(false);
+      if (text === undefined) store.delete(key);
+      else store.put({ text }, key);
+      done(true);
+    };
+  });
+}
+
+/** Adds a mark under `key`, valid until `expires` (epoch ms), unless one is there, and drops
+ * marks past their expiry; resolves to whether it added. */
+export function sharedClaim(key, expires, now) {
+  return run('readwrite', (store, done) => {
+    store.openCursor().onsuccess = (event) => {
+      const cursor = event.target.result;
+      if (!cursor) return;
+      if (cursor.value.expires < now) cursor.delete();
+      cursor.continue();
+    };
+    const request = store.add({ expires }, key);
+    request.onsuccess = () => done(true);
+    request.onerror = (event) => {
+      event.preventDefault(); // a ConstraintError (already marked) neither aborts the sweep
+      event.stopPropagation(); // nor reaches tx.onerror
+      done(false);
+    };
+  });
+}
