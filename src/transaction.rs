@@ -10,7 +10,7 @@ use crate::pkce;
 const VERSION: f64 = 1.0;
 
 /// One pending login: what the callback needs to finish it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Transaction {
     /// The `state` sent in the authorize request.
     pub state: String,
@@ -31,6 +31,23 @@ pub struct Transaction {
     pub ttl: Option<u32>,
     /// The app's `appState`, as JSON text.
     pub app_state: Option<String>,
+}
+
+/// The verifier prints as `[redacted]`; the rest as it is (`state` is in the callback URL anyway).
+impl core::fmt::Debug for Transaction {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Transaction")
+            .field("state", &self.state)
+            .field("verifier", &crate::redacted::Redacted)
+            .field("nonce", &self.nonce)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("client_id", &self.client_id)
+            .field("issuer", &self.issuer)
+            .field("created_at", &self.created_at)
+            .field("ttl", &self.ttl)
+            .field("app_state", &self.app_state)
+            .finish()
+    }
 }
 
 impl Transaction {
@@ -188,6 +205,14 @@ mod tests {
     use super::*;
     use crate::config;
     use crate::json::testing::object;
+
+    #[test]
+    fn debug_prints_no_verifier() {
+        let tx = sample(&config::sample(), 1_700_000_000_123.0);
+        let printed = format!("{tx:?}");
+        assert!(!printed.contains(&tx.verifier), "{printed}");
+        assert!(printed.contains("verifier: [redacted]") && printed.contains(&tx.state), "{printed}");
+    }
 
     #[test]
     fn round_trips_through_json() {
