@@ -18,6 +18,7 @@ export function startBlackHole() {
   });
   server.on('connect', (req, socket) => {
     received.push({ method: 'CONNECT', target: req.url });
+    socket.on('error', () => {}); // a browser that resets the tunnel is no error of the test's
     socket.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
   });
   server.on('clientError', (_error, socket) => socket.destroy());

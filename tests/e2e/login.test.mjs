@@ -259,8 +259,9 @@ eachEngine('the examples against oidc-provider', (engine) => {
       test('sign out revokes the refresh token and ends the session at the server', async () => {
         const { tab, tokens } = await signIn();
         const first = world.auth.requests.length;
+        await tab.eval(() => { window.beforeLogout = true; }); // a mark only this document has
         await tab.click('#logout');
-        await tab.waitFor((origin) => location.href === `${origin}/` && document.getElementById('status')?.dataset.state === 'signed-out', world.origin);
+        await tab.waitFor((origin) => !window.beforeLogout && location.href === `${origin}/` && document.getElementById('status')?.dataset.state === 'signed-out', world.origin);
         const { errorCode } = await shown(tab);
         assert.equal(errorCode, null);
         const endSession = world.auth.requests.slice(first).find((r) => r.path.startsWith(`${path}/session/end`) && r.method === 'GET');
