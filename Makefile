@@ -10,9 +10,11 @@ setup:
 pkg: setup
 	@scripts/build-pkg.sh
 
-# The examples, the local authorization server and the e2e tooling (needs pkg/: file: dependency).
+# The examples, the local authorization server and the e2e tooling (needs pkg/: file: dependency),
+# and the Rust example (www/rust/dist/).
 www: pkg
 	@scripts/setup.sh www
+	@scripts/build-rust-example.sh
 
 # The authorization server (stock login page: any username and password) and the examples,
 # on 127.0.0.1, until Ctrl-C.

@@ -1,13 +1,14 @@
 // `make demo`: the authorization server and the examples on fixed loopback ports, until
 // Ctrl-C. Sign in on the server's stock login page with any username and password.
-// The React and Vue examples are served too once built (`npm run build` in www/).
+// The React and Vue examples are served too once built (`npm run build` in www/), and the Rust
+// one once built by scripts/build-rust-example.sh (`make demo` builds them all).
 import { existsSync } from 'node:fs';
 
 import { startAuthServer } from './server/auth-server.mjs';
 import { EXAMPLES, exampleConfig, startExample } from './server/examples.mjs';
 
 const AUTH_PORT = 8400;
-const PORTS = { static: 8401, react: 8402, vue: 8403 };
+const PORTS = { static: 8401, react: 8402, vue: 8403, rust: 8404 };
 
 const names = Object.keys(PORTS).filter((name) => existsSync(EXAMPLES[name].root));
 const origin = (name) => `http://127.0.0.1:${PORTS[name]}`;

@@ -13,12 +13,14 @@ export const EXAMPLES = {
   // Vite builds (`npm run build`): the bundles carry pkce-wasm and its .wasm as assets.
   react: { root: www('react/dist') },
   vue: { root: www('vue/dist') },
+  // Rust (web-sys + pkce_wasm::Client), built by scripts/build-rust-example.sh (`make www`).
+  rust: { root: www('rust/dist'), build: 'scripts/build-rust-example.sh (or `make www`) at the repository root' },
 };
 
 /** Serves one example on 127.0.0.1:{port} (0 = any free port); see startStaticServer. */
 export async function startExample(name, { port = 0 } = {}) {
-  const { root, mounts } = EXAMPLES[name];
-  if (!existsSync(root)) throw new Error(`${root} is missing: run \`npm run build\` in www/ first`);
+  const { root, mounts, build = '`npm run build` in www/' } = EXAMPLES[name];
+  if (!existsSync(root)) throw new Error(`${root} is missing: run ${build} first`);
   return startStaticServer({ root, port, mounts });
 }
 
