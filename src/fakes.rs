@@ -1,13 +1,16 @@
-//! In-memory implementations of the `platform` traits for native tests.
+//! In-memory implementations of the `platform` traits, for the unit tests, the property tests
+//! (`tests/properties.rs`) and the fuzz targets (feature `testing`; never in the npm build).
 
 use crate::error::{ErrorCode, OAuthError, Result};
 use crate::json::testing;
 use crate::platform::{Env, HttpResponse, Marks, Store, Transport};
-use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
+use core::future::Future;
+use core::pin::pin;
+use core::task::{Context, Poll, Waker};
 
 /// `sessionStorage` in a map; `full` makes every write fail like a quota error.
 #[derive(Default)]

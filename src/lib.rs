@@ -18,8 +18,8 @@ pub mod callback;
 pub mod config;
 pub mod discovery;
 pub mod error;
-#[cfg(test)]
-mod fakes;
+#[cfg(any(test, feature = "testing"))]
+pub mod fakes;
 pub mod flow;
 pub mod form;
 pub mod holder;
