@@ -7,14 +7,7 @@ import { after, before, test } from 'node:test';
 
 import { CLIENT_ID, startDjangoAuthServer } from '../../www/server/django-auth-server.mjs';
 import { exampleConfig, startExample } from '../../www/server/examples.mjs';
-import { eachEngine, launchBrowser, settled, shown } from './harness.mjs';
-
-/** Redeems `refreshToken` directly at the token endpoint, as another client would. */
-async function redeemDirectly(issuer, refreshToken) {
-  const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID });
-  const response = await fetch(`${issuer}/token/`, { method: 'POST', body });
-  return { status: response.status, ...(await response.json()) };
-}
+import { eachEngine, launchBrowser, redeemDirectly, settled, shown } from './harness.mjs';
 
 eachEngine('the plain HTML example against django-oauth-toolkit', (engine) => {
   let browser;
@@ -65,9 +58,9 @@ eachEngine('the plain HTML example against django-oauth-toolkit', (engine) => {
     }, tokens.refreshToken);
     const { tokens: fresh } = await shown(tab);
     assert.equal(posts('/token/').at(-1).form.get('refresh_token'), tokens.refreshToken);
-    assert.equal((await redeemDirectly(auth.issuer, tokens.refreshToken)).error, 'invalid_grant');
+    assert.equal((await redeemDirectly(`${auth.issuer}/token/`, tokens.refreshToken)).error, 'invalid_grant');
     // (The replay revoked the token family at DOT, so sign in again for the logout.)
-    assert.equal((await redeemDirectly(auth.issuer, fresh.refreshToken)).error, 'invalid_grant', 'reuse protection');
+    assert.equal((await redeemDirectly(`${auth.issuer}/token/`, fresh.refreshToken)).error, 'invalid_grant', 'reuse protection');
 
     const second = await browser.newTab(`${example.origin}/`);
     await settled(second, 'signed-out');
@@ -83,7 +76,7 @@ eachEngine('the plain HTML example against django-oauth-toolkit', (engine) => {
     assert.equal(posts('/revoke_token/').at(-1)?.form.get('token'), current.refreshToken);
     const heard = auth.requests.slice(before).map((r) => `${r.method} ${r.path}`);
     assert.ok(heard.includes(`GET ${new URL(`${auth.issuer}/logout/`).pathname}`), `no end-session visit: ${heard}`);
-    assert.equal((await redeemDirectly(auth.issuer, current.refreshToken)).error, 'invalid_grant', 'revoked');
+    assert.equal((await redeemDirectly(`${auth.issuer}/token/`, current.refreshToken)).error, 'invalid_grant', 'revoked');
     await tab.close();
     await second.close();
   });

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { describe } from 'node:test';
 
-import { startAuthServer } from '../../www/server/auth-server.mjs';
+import { CLIENT_ID, startAuthServer } from '../../www/server/auth-server.mjs';
 import { exampleConfig, startExample } from '../../www/server/examples.mjs';
 import { startBlackHole, summary } from '../browsers/blackhole.mjs';
 import { selectedEngines } from '../browsers/engines.mjs';
@@ -166,6 +166,32 @@ export async function startWorld(name, { path = '' } = {}) {
 /** Requests the authorization server received for `pathPrefix`, from its own log (preflights included). */
 export function serverRequests(auth, pathPrefix) {
   return auth.requests.filter((r) => r.path.startsWith(pathPrefix));
+}
+
+/** The POSTs oidc-provider received at its token endpoints under `path` ({ path, body, cookie }). */
+export function tokenPosts(auth, path = '') {
+  return serverRequests(auth, `${path}/token`).filter((r) => r.method === 'POST');
+}
+
+/**
+ * Opens the world's example in a new tab (its own sessionStorage) and signs in. Returns the tab,
+ * the callback URL the example's server was asked for (its last navigation with `state`), and
+ * what the page shows.
+ */
+export async function signIn(browser, world) {
+  const tab = await browser.newTab(`${world.origin}/`);
+  await settled(tab, 'signed-out');
+  await tab.click('#login');
+  const result = await settled(tab, 'signed-in');
+  const callback = world.example.requests.filter((r) => new URL(r.url, world.origin).searchParams.has('state')).at(-1);
+  return { tab, callbackUrl: new URL(callback.url, world.origin).href, ...result };
+}
+
+/** Redeems `refreshToken` directly at `tokenEndpoint`, as another client would: { status, ...body }. */
+export async function redeemDirectly(tokenEndpoint, refreshToken) {
+  const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID });
+  const response = await fetch(tokenEndpoint, { method: 'POST', body });
+  return { status: response.status, ...(await response.json()) };
 }
 
 /** What the example shows: status, error code and text, and the token fields. */

@@ -5,20 +5,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { CLIENT_ID } from '../../www/server/auth-server.mjs';
-import { eachEngine, failed, launchBrowser, serverRequests, settled, shown, startWorld } from './harness.mjs';
+import { eachEngine, failed, launchBrowser, redeemDirectly, serverRequests, settled, shown, signIn as signInTo, startWorld, tokenPosts } from './harness.mjs';
 
 const EXAMPLES = [
   ['static', { path: '/oidc' }],
   ['react', {}],
   ['vue', {}],
 ];
-
-/** Redeems `refreshToken` directly at the token endpoint, as another client would. */
-async function redeemDirectly(issuer, refreshToken) {
-  const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID });
-  const response = await fetch(`${issuer}/token`, { method: 'POST', body });
-  return { status: response.status, ...(await response.json()) };
-}
 
 /** Waits until the example shows a refresh token other than `old`. */
 const rotated = (tab, old) => tab.waitFor((previous) => {
@@ -67,20 +60,9 @@ eachEngine('the examples against oidc-provider', (engine) => {
         await world?.stop();
       });
 
-      /** POSTs the authorization server received at its token endpoints ({ path, body, cookie }). */
-      const sent = () => serverRequests(world.auth, `${path}/token`).filter((r) => r.method === 'POST');
+      const sent = () => tokenPosts(world.auth, path);
       const grants = (type) => sent().filter((r) => r.body?.get('grant_type') === type);
-      /** The last callback the example's server was asked for (a navigation to its URL with `state`). */
-      const lastCallback = () => world.example.requests.filter((r) => new URL(r.url, world.origin).searchParams.has('state')).at(-1);
-
-      /** Opens the example in a new tab (its own sessionStorage) and signs in. */
-      async function signIn() {
-        const tab = await browser.newTab(`${world.origin}/`);
-        await settled(tab, 'signed-out');
-        await tab.click('#login');
-        const result = await settled(tab, 'signed-in');
-        return { tab, callbackUrl: new URL(lastCallback().url, world.origin).href, ...result };
-      }
+      const signIn = () => signInTo(browser, world);
 
       test('signs in: one token request, no preflight, checked ID token, clean address bar', async () => {
         const codeGrantsBefore = grants('authorization_code').length;
@@ -242,7 +224,7 @@ eachEngine('the examples against oidc-provider', (engine) => {
         const refreshes = grants('refresh_token').slice(refreshesBefore);
         assert.equal(refreshes.length, 1);
         assert.equal(refreshes[0].body.get('refresh_token'), tokens.refreshToken);
-        const reused = await redeemDirectly(world.issuer, tokens.refreshToken);
+        const reused = await redeemDirectly(`${world.issuer}/token`, tokens.refreshToken);
         assert.equal(reused.status, 400);
         assert.equal(reused.error, 'invalid_grant');
 
@@ -270,7 +252,7 @@ eachEngine('the examples against oidc-provider', (engine) => {
         assert.equal(endSession.query.get('post_logout_redirect_uri'), `${world.origin}/`);
         const revocations = sent().filter((r) => r.path.startsWith(`${path}/token/revocation`));
         assert.equal(revocations.at(-1)?.body.get('token'), tokens.refreshToken);
-        const revoked = await redeemDirectly(world.issuer, tokens.refreshToken);
+        const revoked = await redeemDirectly(`${world.issuer}/token`, tokens.refreshToken);
         assert.equal(revoked.error, 'invalid_grant');
         await tab.close();
       });

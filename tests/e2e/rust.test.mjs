@@ -5,14 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { CLIENT_ID } from '../../www/server/auth-server.mjs';
-import { eachEngine, launchBrowser, serverRequests, settled, shown, startWorld } from './harness.mjs';
-
-/** Redeems `refreshToken` directly at the token endpoint, as another client would. */
-async function redeemDirectly(issuer, refreshToken) {
-  const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID });
-  const response = await fetch(`${issuer}/token`, { method: 'POST', body });
-  return { status: response.status, ...(await response.json()) };
-}
+import { eachEngine, launchBrowser, redeemDirectly, serverRequests, settled, shown, signIn as signInTo, startWorld, tokenPosts } from './harness.mjs';
 
 /** The JS API's TokenSet members, in its order (src/api.rs): the Rust example shows the same JSON. */
 const TOKEN_SET_KEYS = ['accessToken', 'tokenType', 'expiresAt', 'refreshToken', 'idToken', 'scope', 'claims'];
@@ -31,20 +24,9 @@ eachEngine('the Rust example against oidc-provider', (engine) => {
     await browser?.close();
   });
 
-  /** POSTs the authorization server received at its token endpoints ({ path, body, cookie }). */
-  const sent = () => serverRequests(world.auth, '/token').filter((r) => r.method === 'POST');
+  const sent = () => tokenPosts(world.auth);
   const grants = (type) => sent().filter((r) => r.body?.get('grant_type') === type);
-  /** The last callback the example's server was asked for (a navigation to its URL with `state`). */
-  const lastCallback = () => world.example.requests.filter((r) => new URL(r.url, world.origin).searchParams.has('state')).at(-1);
-
-  /** Opens the example in a new tab (its own sessionStorage) and signs in. */
-  async function signIn() {
-    const tab = await browser.newTab(`${world.origin}/`);
-    await settled(tab, 'signed-out');
-    await tab.click('#login');
-    const result = await settled(tab, 'signed-in');
-    return { tab, callbackUrl: new URL(lastCallback().url, world.origin).href, ...result };
-  }
+  const signIn = () => signInTo(browser, world);
 
   test('signs in: one token request, no preflight, checked ID token, clean address bar', async () => {
     const codeGrantsBefore = grants('authorization_code').length;
@@ -97,7 +79,7 @@ eachEngine('the Rust example against oidc-provider', (engine) => {
     const refreshes = grants('refresh_token').slice(refreshesBefore);
     assert.equal(refreshes.length, 1);
     assert.equal(refreshes[0].body.get('refresh_token'), tokens.refreshToken, 'the holder sent the old refresh token');
-    const reused = await redeemDirectly(world.issuer, tokens.refreshToken);
+    const reused = await redeemDirectly(`${world.issuer}/token`, tokens.refreshToken);
     assert.equal(reused.status, 400);
     assert.equal(reused.error, 'invalid_grant');
     await tab.close();
@@ -121,7 +103,7 @@ eachEngine('the Rust example against oidc-provider', (engine) => {
     const revocations = sent().filter((r) => r.path.startsWith('/token/revocation'));
     assert.equal(revocations.at(-1)?.body.get('token'), tokens.refreshToken);
     assert.equal(revocations.at(-1)?.body.get('token_type_hint'), 'refresh_token');
-    const revoked = await redeemDirectly(world.issuer, tokens.refreshToken);
+    const revoked = await redeemDirectly(`${world.issuer}/token`, tokens.refreshToken);
     assert.equal(revoked.error, 'invalid_grant');
     await tab.close();
   });
