@@ -6,8 +6,9 @@ use crate::authorize::{self, AuthorizeParams};
 use crate::base64url;
 use crate::callback::{self, Callback};
 use crate::config::ClientConfig;
-use crate::discovery::{self, Metadata};
+use crate::discovery::{self, Discovery, Metadata};
 use crate::error::{ErrorCode, OAuthError, Result};
+use crate::http::{self, Request};
 use crate::id_token;
 use crate::pkce::{self, RANDOM_BYTES};
 use crate::platform::{Env, Marks, Store, Transport};
@@ -87,7 +88,7 @@ pub async fn finish_login(
         return Err(OAuthError::new(ErrorCode::StateUnknown, "another tab already redeemed this login"));
     }
     let body = token::code_request(config, &code, &tx.redirect_uri, &tx.verifier);
-    let mut tokens = redeem(config, &body, env, transport).await?;
+    let mut tokens = redeem(config, body, env, transport).await?;
     check_id_token(config, &mut tokens, tx.nonce.as_deref(), env)?;
     Ok(LoginResult { tokens, app_state: tx.app_state })
 }
@@ -132,7 +133,7 @@ pub async fn refresh(
         return Err(OAuthError::new(ErrorCode::InvalidArgument, "refresh token must be a non-empty string")
             .with_field("refreshToken"));
     }
-    let mut tokens = redeem(config, &token::refresh_request(config, refresh_token), env, transport).await?;
+    let mut tokens = redeem(config, token::refresh_request(config, refresh_token), env, transport).await?;
     tokens.refresh_token.get_or_insert_with(|| refresh_token.into());
     check_id_token(config, &mut tokens, None, env)?;
     if let (Some(refreshed), Some(original)) = (&tokens.claims, original_claims) {
@@ -171,33 +172,16 @@ pub async fn discover(
     if let Some(metadata) = cached.and_then(|doc| discovery::parse_metadata(issuer, &doc).ok()) {
         return Ok(metadata);
     }
-    let mut last = OAuthError::new(ErrorCode::DiscoveryError, "no metadata document was found");
-    for url in discovery::metadata_urls(issuer)? {
-        let response = match transport.get_json(&url, timeout).await {
-            Ok(response) => response,
-            Err(error) => {
-                last = for_discovery(error);
-                continue;
-            }
-        };
-        if let (200..=299, Some(doc)) = (response.status, response.body) {
-            let metadata = discovery::parse_metadata(issuer, &doc)?;
+    let mut discovery = Discovery::new(issuer)?;
+    loop {
+        let answer = transport.send(&discovery.request(timeout)).await;
+        if let Some(metadata) = discovery.read(answer)? {
             if let Some(store) = store {
                 let _ = store.set(&key, &metadata.to_json()); // a cache: a full storage only costs a fetch
             }
             return Ok(metadata);
         }
     }
-    Err(last)
-}
-
-/// A metadata answer the transport could not read (over 1 MiB) is `discovery_error`, not
-/// `invalid_token_response`; `timeout` and `network_error` keep their codes.
-fn for_discovery(mut error: OAuthError) -> OAuthError {
-    if error.code == ErrorCode::InvalidTokenResponse {
-        error.code = ErrorCode::DiscoveryError;
-    }
-    error
 }
 
 /// Revokes `token` at the configured revocation endpoint (RFC 7009).
@@ -209,14 +193,13 @@ pub async fn revoke(config: &ClientConfig, token: &str, hint: Option<&str>, tran
     if token.is_empty() {
         return Err(OAuthError::new(ErrorCode::InvalidArgument, "token must be a non-empty string").with_field("token"));
     }
-    let response =
-        transport.post_form(endpoint, &token::revocation_request(config, token, hint), config.timeout).await?;
-    token::parse_revocation(response.status, response.body.as_ref())
+    let request = Request::form_post(endpoint, token::revocation_request(config, token, hint), config.timeout);
+    token::read_revocation(&transport.send(&request).await.map_err(http::failure)?)
 }
 
-async fn redeem(config: &ClientConfig, body: &str, env: &impl Env, transport: &impl Transport) -> Result<TokenSet> {
-    let response = transport.post_form(&config.token_endpoint, body, config.timeout).await?;
-    token::parse_response(response.status, response.body.as_ref(), env.now())
+async fn redeem(config: &ClientConfig, body: String, env: &impl Env, transport: &impl Transport) -> Result<TokenSet> {
+    let request = Request::form_post(&config.token_endpoint, body, config.timeout);
+    token::read_response(&transport.send(&request).await.map_err(http::failure)?, env.now())
 }
 
 #[cfg(test)]
@@ -225,6 +208,7 @@ mod tests {
     use crate::config;
     use crate::fakes::{block_on, FakeEnv, FakeMarks, FakeStore, FakeTransport};
     use crate::form;
+    use crate::http::Failure;
 
     const TOKENS: &str = r#"{"access_token":"at","token_type":"Bearer","expires_in":60,"refresh_token":"rt"}"#;
 
@@ -408,7 +392,7 @@ mod tests {
     fn network_failure_after_consuming() {
         let world = World::new();
         let callback = world.callback_for(&world.login(None), "");
-        *world.transport.answer.borrow_mut() = Err(OAuthError::new(ErrorCode::NetworkError, "down"));
+        *world.transport.answer.borrow_mut() = Err(Failure::Unreachable);
         assert_eq!(world.finish(&callback).unwrap_err().code, ErrorCode::NetworkError);
         assert!(world.store.items.borrow().is_empty());
     }
@@ -516,13 +500,17 @@ mod tests {
 
     #[test]
     fn discovery_failures_keep_transport_codes_except_unreadable_answers() {
+        // (no answer, or an answer over 1 MiB) -> the code discovery gives
         for (transport_code, expected) in [
-            (ErrorCode::InvalidTokenResponse, ErrorCode::DiscoveryError),
-            (ErrorCode::Timeout, ErrorCode::Timeout),
-            (ErrorCode::NetworkError, ErrorCode::NetworkError),
+            (Ok(()), ErrorCode::DiscoveryError),
+            (Err(Failure::Timeout), ErrorCode::Timeout),
+            (Err(Failure::Unreachable), ErrorCode::NetworkError),
         ] {
             let world = World::new();
-            *world.transport.answer.borrow_mut() = Err(OAuthError::new(transport_code, "transport failed"));
+            match transport_code {
+                Ok(()) => world.transport.too_large.set(true),
+                Err(failure) => *world.transport.answer.borrow_mut() = Err(failure),
+            }
             let error =
                 block_on(discover("https://as.example/t", "p", 5, Some(&world.store), &world.env, &world.transport))
                     .unwrap_err();

@@ -18,11 +18,12 @@ pub mod callback;
 pub mod config;
 pub mod discovery;
 pub mod error;
-#[cfg(test)]
-mod fakes;
+#[cfg(any(test, feature = "testing"))]
+pub mod fakes;
 pub mod flow;
 pub mod form;
 pub mod holder;
+pub mod http;
 pub mod id_token;
 pub mod json;
 pub mod logout;

@@ -6,21 +6,18 @@
 //!
 //! `PROPTEST_CASES=100000 cargo test --test properties` runs a deeper search than CI's default.
 
-use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BTreeSet};
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
+use std::collections::BTreeMap;
 
 use pkce_wasm::callback::{self, Callback, Outcome};
 use pkce_wasm::config::{sample, ClientConfig};
 use pkce_wasm::discovery;
 use pkce_wasm::error::ErrorCode;
+use pkce_wasm::fakes::{block_on, FakeEnv, FakeMarks, FakeStore, FakeTransport};
 use pkce_wasm::flow::{finish_login, refresh, start_login};
 use pkce_wasm::id_token::{self, Expected};
 use pkce_wasm::json::testing::object as parse_object; // `JSON.parse` + "is it a non-array object"
 use pkce_wasm::json::{JsonField, JsonObject};
-use pkce_wasm::platform::{Env, HttpResponse, Marks, Store, Transport};
+use pkce_wasm::platform::Store;
 use pkce_wasm::transaction::Transaction;
 use pkce_wasm::{base64url, form, pkce, token, url, AuthorizeParams};
 use proptest::prelude::*;
@@ -446,133 +443,21 @@ fn case_config(cases: u32) -> ProptestConfig {
     ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(cases) }
 }
 
-// ---------------------------------------------------------------------------------------------
-// In-memory platform (like src/fakes.rs, which is private to the crate's unit tests)
-// ---------------------------------------------------------------------------------------------
-
-#[derive(Default)]
-struct MemoryStore {
-    items: RefCell<BTreeMap<String, String>>,
-}
-
-impl Store for MemoryStore {
-    fn get(&self, key: &str) -> CoreResult<Option<String>> {
-        Ok(self.items.borrow().get(key).cloned())
-    }
-    fn set(&self, key: &str, value: &str) -> CoreResult<()> {
-        self.items.borrow_mut().insert(key.into(), value.into());
-        Ok(())
-    }
-    fn remove(&self, key: &str) -> CoreResult<()> {
-        self.items.borrow_mut().remove(key);
-        Ok(())
-    }
-    fn keys(&self) -> CoreResult<Vec<String>> {
-        Ok(self.items.borrow().keys().cloned().collect())
-    }
-}
-
-/// A settable clock and a seeded xorshift standing in for `crypto.getRandomValues`.
-struct SeededEnv {
-    now: Cell<f64>,
-    seed: Cell<u64>,
-}
-
-impl SeededEnv {
-    fn new(seed: u64) -> Self {
-        Self { now: Cell::new(NOW_MS), seed: Cell::new(seed | 1) }
-    }
-}
-
-impl Env for SeededEnv {
-    type Json = Value;
-    fn now(&self) -> f64 {
-        self.now.get()
-    }
-    fn random(&self, buf: &mut [u8]) -> CoreResult<()> {
-        for b in buf {
-            let mut x = self.seed.get();
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            self.seed.set(x);
-            *b = x as u8;
-        }
-        Ok(())
-    }
-    fn parse_object(&self, text: &str) -> Option<Value> {
-        parse_object(text)
-    }
-    fn is_json(&self, text: &str) -> bool {
-        serde_json::from_str::<Value>(text).is_ok()
-    }
-}
-
-/// Origin-wide redeemed-callback marks, as IndexedDB keeps them for every tab.
-#[derive(Default)]
-struct MemoryMarks(RefCell<BTreeSet<String>>);
-
-impl Marks for MemoryMarks {
-    async fn claim(&self, key: &str, _expires_at: f64, _now: f64) -> CoreResult<bool> {
-        Ok(self.0.borrow_mut().insert(key.into()))
-    }
-}
-
-/// Records every token request and answers each with the same status and body.
-struct RecordingTransport {
-    requests: RefCell<Vec<String>>,
-    status: u16,
-    body: String,
-}
-
-impl RecordingTransport {
-    fn answering(status: u16, body: &Value) -> Self {
-        Self { requests: RefCell::default(), status, body: body.to_string() }
-    }
-}
-
-impl Transport for RecordingTransport {
-    type Json = Value;
-    async fn post_form(&self, _url: &str, body: &str, _timeout: u32) -> CoreResult<HttpResponse<Value>> {
-        self.requests.borrow_mut().push(body.into());
-        Ok(HttpResponse { status: self.status, body: parse_object(&self.body) })
-    }
-    async fn get_json(&self, url: &str, _timeout: u32) -> CoreResult<HttpResponse<Value>> {
-        self.requests.borrow_mut().push(format!("GET {url}"));
-        Ok(HttpResponse { status: 404, body: None })
-    }
-}
-
-/// Runs a future whose awaits complete at once (the fakes' all do).
-fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-    }
-}
-
 /// One tab: a client configuration, its sessionStorage, clock, randomness and token endpoint.
 struct Tab {
     config: ClientConfig,
-    store: MemoryStore,
-    marks: MemoryMarks,
-    env: SeededEnv,
-    transport: RecordingTransport,
+    store: FakeStore,
+    marks: FakeMarks,
+    env: FakeEnv,
+    transport: FakeTransport,
 }
 
 impl Tab {
     fn new(config: ClientConfig, seed: u64) -> Self {
-        let transport = RecordingTransport::answering(200, &good_token_body());
-        Self {
-            config,
-            store: MemoryStore::default(),
-            marks: MemoryMarks::default(),
-            env: SeededEnv::new(seed),
-            transport,
-        }
+        let transport = FakeTransport::answering(200, &good_token_body().to_string());
+        let env = FakeEnv::seeded(seed);
+        env.now.set(NOW_MS);
+        Self { config, store: FakeStore::default(), marks: FakeMarks::default(), env, transport }
     }
 
     /// Starts a login; returns the authorize URL.
@@ -839,7 +724,7 @@ proptest! {
         Just(String::from("n0nce")),
         text(8),
     ])) {
-        let env = SeededEnv::new(1);
+        let env = FakeEnv::seeded(1);
         let expected =
             Expected { issuer: Some("https://as.example"), client_id: "spa", nonce: nonce.as_deref(), now: NOW_MS };
         match id_token::validate(&jwt, &expected, &env) {
@@ -1088,7 +973,7 @@ proptest! {
     /// an `id_token` in the answer must pass the claims checks.
     #[test]
     fn refresh_with_any_answer_is_tokens_or_token_error(status in status(), body in token_body(), token in text(20)) {
-        let tab = Tab { transport: RecordingTransport::answering(status, &body), ..Tab::new(sample(), 1) };
+        let tab = Tab { transport: FakeTransport::answering(status, &body.to_string()), ..Tab::new(sample(), 1) };
         match block_on(refresh(&tab.config, &token, None, &tab.env, &tab.transport)) {
             Ok(tokens) => prop_assert!(tokens.refresh_token.is_some() && !token.is_empty()),
             Err(error) => prop_assert!(

@@ -4,32 +4,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pkce_wasm::error::Result;
+use pkce_wasm::fakes::FakeEnv; // the shared fakes (feature `testing`): its clock is NOW
 use pkce_wasm::id_token::{self, Expected};
 use pkce_wasm::json::testing::object; // JSON.parse + the object check, as the browser adapter
-use pkce_wasm::platform::Env;
 use pkce_wasm::{token, ErrorCode};
-use serde_json::Value;
-
-/// Fixed clock; the ID token checks need no randomness.
-struct FixedEnv;
-
-impl Env for FixedEnv {
-    type Json = Value;
-    fn now(&self) -> f64 {
-        NOW
-    }
-    fn random(&self, buf: &mut [u8]) -> Result<()> {
-        buf.fill(7);
-        Ok(())
-    }
-    fn parse_object(&self, text: &str) -> Option<Value> {
-        object(text)
-    }
-    fn is_json(&self, text: &str) -> bool {
-        serde_json::from_str::<Value>(text).is_ok()
-    }
-}
 
 const STATUSES: [u16; 8] = [200, 201, 204, 302, 400, 401, 500, 0];
 const NOW: f64 = 1_700_000_000_000.0;
@@ -47,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
                     for nonce in [None, Some("n0nce")] {
                         let expected =
                             Expected { issuer: Some("https://as.example"), client_id: "spa", nonce, now: NOW };
-                        if let Err(error) = id_token::validate(jwt, &expected, &FixedEnv) {
+                        if let Err(error) = id_token::validate(jwt, &expected, &FakeEnv::default()) {
                             assert_eq!(error.code, ErrorCode::IdTokenInvalid);
                         }
                     }
