@@ -2,6 +2,7 @@
 
 use crate::config::ClientConfig;
 use crate::error::{ErrorCode, OAuthError, Result};
+use crate::http::{self, Body, Failure, Request, Response, Step};
 use crate::json::{self, JsonField, JsonObject};
 use crate::url;
 use alloc::string::String;
@@ -63,6 +64,55 @@ pub fn parse_metadata(issuer: &str, doc: &impl JsonObject) -> Result<Metadata> {
         iss_parameter_supported: doc.field("authorization_response_iss_parameter_supported") == JsonField::Bool(true),
     };
     Ok(metadata)
+}
+
+/// Discovery as a small state machine over the two well-known locations: `request` says what
+/// to fetch next, `read` takes what came back and says whether discovery is done (`Some`), goes
+/// on to the next location (`None`), or failed (`Err`: a document for another issuer or an
+/// invalid one at once; after the last location, the last failure seen).
+pub struct Discovery {
+    issuer: String,
+    urls: [String; 2],
+    next: usize,
+    last: OAuthError,
+}
+
+impl Discovery {
+    /// Starts discovery for `issuer` (`discovery_error` when it is not an https URL without
+    /// query or fragment).
+    pub fn new(issuer: &str) -> Result<Self> {
+        let urls = metadata_urls(issuer)?;
+        Ok(Self { issuer: issuer.into(), urls, next: 0, last: discovery_error("no metadata document was found") })
+    }
+
+    /// The GET to send next.
+    pub fn request(&self, timeout_secs: u32) -> Request {
+        Request::get(&self.urls[self.next.min(1)], timeout_secs)
+    }
+
+    /// Reads the answer to `request`: the metadata, `None` to ask the next location, or the error.
+    pub fn read<J: JsonObject>(
+        &mut self,
+        answer: core::result::Result<Response<J>, Failure>,
+    ) -> Result<Option<Metadata>> {
+        self.next += 1;
+        match answer {
+            // timeout and network_error keep their codes; only unreadable answers are discovery_error
+            Err(failure) => self.last = http::failure(failure),
+            Ok(response) if matches!(response.body, Body::TooLarge) => {
+                self.last = http::too_large(Step::Discovery, response.status)
+            }
+            Ok(response) => match response.json() {
+                Some(doc) if response.is_success() => return parse_metadata(&self.issuer, doc).map(Some),
+                _ => {} // anything but a JSON object: try the next location
+            },
+        }
+        if self.next < self.urls.len() {
+            Ok(None)
+        } else {
+            Err(self.last.clone())
+        }
+    }
 }
 
 impl Metadata {

@@ -1,9 +1,5 @@
-//! In-memory implementations of the `platform` traits, for the unit tests, the property tests
-//! (`tests/properties.rs`) and the fuzz targets (feature `testing`; never in the npm build).
-
-use crate::error::{ErrorCode, OAuthError, Result};
-use crate::json::testing;
-use crate::platform::{Env, HttpResponse, Marks, Store, Transport};
+//! In-memory implementations of the `platform` traits (feature `testing`): the one set of fakes
+//! shared by the unit tests, `tests/properties.rs` and the fuzz targets. `no_std` like the core.
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -11,6 +7,11 @@ use core::cell::{Cell, RefCell};
 use core::future::Future;
 use core::pin::pin;
 use core::task::{Context, Poll, Waker};
+
+use crate::error::{ErrorCode, OAuthError, Result};
+use crate::http::{Body, Failure, Method, Request, Response};
+use crate::json::testing;
+use crate::platform::{Env, Marks, Store, Transport};
 
 /// `sessionStorage` in a map; `full` makes every write fail like a quota error.
 #[derive(Default)]
@@ -39,15 +40,37 @@ impl Store for FakeStore {
     }
 }
 
-/// A settable clock and a counter as "randomness".
+/// A settable clock and, as "randomness", a counter (`default`) or a seeded xorshift (`seeded`).
 pub struct FakeEnv {
     pub now: Cell<f64>,
     pub counter: Cell<u8>,
+    /// 0: the counter; else the xorshift state.
+    pub seed: Cell<u64>,
 }
 
 impl Default for FakeEnv {
     fn default() -> Self {
-        Self { now: Cell::new(1_700_000_000_000.0), counter: Cell::new(0) }
+        Self { now: Cell::new(1_700_000_000_000.0), counter: Cell::new(0), seed: Cell::new(0) }
+    }
+}
+
+impl FakeEnv {
+    /// Randomness from a xorshift seeded with `seed` (property tests: one stream per case).
+    pub fn seeded(seed: u64) -> Self {
+        Self { seed: Cell::new(seed | 1), ..Self::default() }
+    }
+
+    fn next_byte(&self) -> u8 {
+        let mut x = self.seed.get();
+        if x == 0 {
+            self.counter.set(self.counter.get().wrapping_add(1));
+            return self.counter.get();
+        }
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.seed.set(x);
+        x as u8
     }
 }
 
@@ -58,8 +81,7 @@ impl Env for FakeEnv {
     }
     fn random(&self, buf: &mut [u8]) -> Result<()> {
         for b in buf {
-            self.counter.set(self.counter.get().wrapping_add(1));
-            *b = self.counter.get();
+            *b = self.next_byte();
         }
         Ok(())
     }
@@ -83,13 +105,17 @@ impl Marks for FakeMarks {
     }
 }
 
-/// Records each request body and answers with a canned status and body; GETs are answered
-/// from `documents` (404 for a URL not in it) and recorded as `GET <url>`. An `Err` answer
-/// (a transport failure) fails GETs too.
+/// Records each request (`requests`: a POST's body, or `GET <url>`; `sent`: the whole value)
+/// and answers POSTs with a canned status and body text; GETs are answered from `documents`
+/// (404 for a URL not in it). An `Err` answer (no answer at all) fails GETs too; `too_large`
+/// makes every body over the limit. Every answer says `content_type` (`application/json`).
 pub struct FakeTransport {
     pub requests: RefCell<Vec<String>>,
-    pub answer: RefCell<Result<(u16, String)>>,
+    pub sent: RefCell<Vec<Request>>,
+    pub answer: RefCell<core::result::Result<(u16, String), Failure>>,
     pub documents: RefCell<BTreeMap<String, (u16, String)>>,
+    pub content_type: RefCell<String>,
+    pub too_large: Cell<bool>,
 }
 
 impl FakeTransport {
@@ -97,25 +123,41 @@ impl FakeTransport {
     pub fn answering(status: u16, body: &str) -> Self {
         Self {
             requests: RefCell::default(),
+            sent: RefCell::default(),
             answer: RefCell::new(Ok((status, body.into()))),
             documents: RefCell::default(),
+            content_type: RefCell::new("application/json".into()),
+            too_large: Cell::new(false),
         }
+    }
+
+    /// The answer to `request`, recording it: what a driver hands back.
+    pub fn answer_to(&self, request: &Request) -> core::result::Result<Response<serde_json::Value>, Failure> {
+        self.sent.borrow_mut().push(request.clone());
+        let (status, text) = match request.method {
+            Method::Post => {
+                self.requests.borrow_mut().push(request.body.clone().unwrap_or_default());
+                self.answer.borrow().clone()?
+            }
+            Method::Get => {
+                self.requests.borrow_mut().push(crate::text::concat(&["GET ", &request.url]));
+                self.answer.borrow().clone()?;
+                self.documents.borrow().get(&request.url).cloned().unwrap_or((404, "not found".into()))
+            }
+        };
+        let body = match testing::object(&text) {
+            _ if self.too_large.get() => Body::TooLarge,
+            Some(object) => Body::Object(object),
+            None => Body::NotAnObject,
+        };
+        Ok(Response { status, headers: alloc::vec![("content-type".into(), self.content_type.borrow().clone())], body })
     }
 }
 
 impl Transport for FakeTransport {
     type Json = serde_json::Value;
-    async fn post_form(&self, _url: &str, body: &str, _timeout: u32) -> Result<HttpResponse<serde_json::Value>> {
-        self.requests.borrow_mut().push(body.into());
-        let (status, text) = self.answer.borrow().clone()?;
-        Ok(HttpResponse { status, body: testing::object(&text) })
-    }
-
-    async fn get_json(&self, url: &str, _timeout: u32) -> Result<HttpResponse<serde_json::Value>> {
-        self.requests.borrow_mut().push(["GET ", url].concat());
-        self.answer.borrow().clone()?;
-        let (status, text) = self.documents.borrow().get(url).cloned().unwrap_or((404, "not found".into()));
-        Ok(HttpResponse { status, body: testing::object(&text) })
+    async fn send(&self, request: &Request) -> core::result::Result<Response<serde_json::Value>, Failure> {
+        self.answer_to(request)
     }
 }
 

@@ -1,69 +1,16 @@
-//! The protocol steps end to end, over the `platform` traits: start a login, finish it from
-//! the callback URL, refresh.
-use alloc::string::String;
+//! The async drivers over the `platform` traits: each performs what a `steps` function asks
+//! (send this request, claim this mark) and hands back what came in. No check lives here.
 
-use crate::authorize::{self, AuthorizeParams};
-use crate::base64url;
-use crate::callback::{self, Callback};
 use crate::config::ClientConfig;
-use crate::discovery::{self, Metadata};
-use crate::error::{ErrorCode, OAuthError, Result};
-use crate::id_token;
-use crate::pkce::{self, RANDOM_BYTES};
+use crate::discovery::{Discovery, Metadata};
+use crate::error::Result;
 use crate::platform::{Env, Marks, Store, Transport};
-use crate::token::{self, TokenSet};
-use crate::transaction::Transaction;
+use crate::steps;
+pub use crate::steps::{start_login, LoginResult};
+use crate::token::TokenSet;
 
-/// A finished login: the tokens and the `appState` JSON text given to `start_login`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LoginResult {
-    /// The tokens.
-    pub tokens: TokenSet,
-    /// The app's state, as JSON text.
-    pub app_state: Option<String>,
-}
-
-/// Makes a verifier, challenge and state, stores the transaction, returns the authorize URL.
-pub fn start_login(
-    config: &ClientConfig,
-    params: &AuthorizeParams,
-    app_state: Option<String>,
-    store: &impl Store,
-    env: &impl Env,
-) -> Result<String> {
-    params.validate()?;
-    let mut random = [0u8; 3 * RANDOM_BYTES];
-    env.random(&mut random)?;
-    // i is 0, 1 or 2: always within the three chunks of `random`.
-    let value = |i: usize| base64url::encode(&random[i * RANDOM_BYTES..(i + 1) * RANDOM_BYTES]);
-    let (verifier, state) = (value(0), value(1));
-    let nonce = params.wants_openid(config).then(|| value(2));
-    let challenge = pkce::challenge_s256(&verifier)?;
-    let url = authorize::build_url(config, params, &state, &challenge, nonce.as_deref());
-    let now = env.now();
-    sweep_expired(config, store, env, now)?;
-    let tx = Transaction::new(config, state, verifier, nonce, now, app_state);
-    store.set(&Transaction::key(&config.storage_prefix, &tx.state), &tx.to_json())?;
-    Ok(url)
-}
-
-/// Removes this client's stored transactions that are past their own expiry; other clients'
-/// records, and records it cannot read, are not its to judge.
-fn sweep_expired(config: &ClientConfig, store: &impl Store, env: &impl Env, now: f64) -> Result<()> {
-    let prefix = Transaction::key_prefix(&config.storage_prefix);
-    for key in store.keys()?.into_iter().filter(|k| k.starts_with(&prefix)) {
-        let record = store.get(&key)?.and_then(|text| env.parse_object(&text));
-        let tx = record.and_then(|record| Transaction::from_json(&record).ok());
-        if tx.is_some_and(|tx| tx.belongs_to(config) && tx.is_expired(now, config.transaction_ttl)) {
-            store.remove(&key)?;
-        }
-    }
-    Ok(())
-}
-
-/// Validates the callback at `href`, consumes its transaction, claims the origin-wide mark for
-/// its state (so a tab holding a copy of this tab's sessionStorage cannot redeem it too) and
-/// redeems the code.
+/// Finishes the login whose callback is at `href`: the checks and the consumed pending login
+/// (`steps::begin_redemption`), the origin-wide mark, the token request, its response.
 pub async fn finish_login(
     config: &ClientConfig,
     href: &str,
@@ -72,55 +19,13 @@ pub async fn finish_login(
     env: &impl Env,
     transport: &impl Transport,
 ) -> Result<LoginResult> {
-    let callback = Callback::parse(href);
-    let stored = match callback.state() {
-        Some(state) => take_transaction(config, state, store, env)?,
-        None => None,
-    };
-    let response = callback.check()?;
-    let tx = stored
-        .ok_or_else(|| OAuthError::new(ErrorCode::StateUnknown, "no pending login in this tab has this state"))??;
-    let now = env.now();
-    let code = callback::validate(response, &tx, config, now)?;
-    let mark = Transaction::mark_key(&config.storage_prefix, &tx.state);
-    if !marks.claim(&mark, tx.expires_at(config.transaction_ttl), now).await? {
-        return Err(OAuthError::new(ErrorCode::StateUnknown, "another tab already redeemed this login"));
-    }
-    let body = token::code_request(config, &code, &tx.redirect_uri, &tx.verifier);
-    let mut tokens = redeem(config, &body, env, transport).await?;
-    check_id_token(config, &mut tokens, tx.nonce.as_deref(), env)?;
-    Ok(LoginResult { tokens, app_state: tx.app_state })
+    let redemption = steps::begin_redemption(config, href, store, env)?;
+    let claimed = marks.claim(&redemption.mark, redemption.expires_at, redemption.now).await?;
+    let (request, login) = redemption.claimed(claimed)?;
+    steps::end_redemption(config, login, transport.send(&request).await, env)
 }
 
-/// Reads and deletes the transaction for `state`; the inner result is its decoding.
-fn take_transaction(
-    config: &ClientConfig,
-    state: &str,
-    store: &impl Store,
-    env: &impl Env,
-) -> Result<Option<Result<Transaction>>> {
-    if !pkce::is_generated_state(state) {
-        return Ok(None); // not a state we could have issued: no storage lookup with attacker input
-    }
-    let key = Transaction::key(&config.storage_prefix, state);
-    let Some(text) = store.get(&key)? else { return Ok(None) };
-    store.remove(&key)?;
-    let decoded = env
-        .parse_object(&text)
-        .ok_or_else(|| OAuthError::new(ErrorCode::TransactionInvalid, "stored login is not a JSON object"))
-        .and_then(|record| Transaction::from_json(&record))
-        .and_then(|tx| match &tx.app_state {
-            Some(app_state) if !env.is_json(app_state) => {
-                Err(OAuthError::new(ErrorCode::TransactionInvalid, "stored login has a bad appState"))
-            }
-            _ => Ok(tx),
-        });
-    Ok(Some(decoded))
-}
-
-/// Exchanges a refresh token (RFC 6749 §6); keeps `refresh_token` when the server sends no new one.
-/// `original_claims` are the checked claims of the login's ID token, when known: a refreshed
-/// ID token must then have the same `iss`, `sub` and `aud` (OIDC Core §12.2).
+/// Exchanges a refresh token (`steps::refresh_request`, `steps::refresh_response`).
 pub async fn refresh(
     config: &ClientConfig,
     refresh_token: &str,
@@ -128,36 +33,11 @@ pub async fn refresh(
     env: &impl Env,
     transport: &impl Transport,
 ) -> Result<TokenSet> {
-    if refresh_token.is_empty() {
-        return Err(OAuthError::new(ErrorCode::InvalidArgument, "refresh token must be a non-empty string")
-            .with_field("refreshToken"));
-    }
-    let mut tokens = redeem(config, &token::refresh_request(config, refresh_token), env, transport).await?;
-    tokens.refresh_token.get_or_insert_with(|| refresh_token.into());
-    check_id_token(config, &mut tokens, None, env)?;
-    if let (Some(refreshed), Some(original)) = (&tokens.claims, original_claims) {
-        id_token::check_same_subject(refreshed, original, env)?;
-    }
-    Ok(tokens)
+    let request = steps::refresh_request(config, refresh_token)?;
+    steps::refresh_response(config, refresh_token, original_claims, transport.send(&request).await, env)
 }
 
-/// Checks the ID token, required when the login sent a nonce, and keeps its claims.
-fn check_id_token(config: &ClientConfig, tokens: &mut TokenSet, nonce: Option<&str>, env: &impl Env) -> Result<()> {
-    let Some(id_token) = &tokens.id_token else {
-        return match nonce {
-            Some(_) => Err(OAuthError::new(ErrorCode::IdTokenInvalid, "an openid login returned no ID token")
-                .with_field("id_token")),
-            None => Ok(()),
-        };
-    };
-    let expected =
-        id_token::Expected { issuer: config.issuer.as_deref(), client_id: &config.client_id, nonce, now: env.now() };
-    tokens.claims = Some(id_token::validate(id_token, &expected, env)?);
-    Ok(())
-}
-
-/// Fetches (or reads from `store`) and validates the metadata of `issuer`: RFC 8414 first,
-/// then OpenID Connect Discovery when the first answers anything but a JSON object.
+/// The metadata of `issuer`, from `store`'s cache or `Discovery`'s two locations.
 pub async fn discover(
     issuer: &str,
     prefix: &str,
@@ -166,65 +46,35 @@ pub async fn discover(
     env: &impl Env,
     transport: &impl Transport,
 ) -> Result<Metadata> {
-    let key = Metadata::cache_key(prefix, issuer);
-    let cached = store.and_then(|s| s.get(&key).ok().flatten()).and_then(|text| env.parse_object(&text));
-    if let Some(metadata) = cached.and_then(|doc| discovery::parse_metadata(issuer, &doc).ok()) {
+    if let Some(metadata) = steps::cached_metadata(issuer, prefix, store, env) {
         return Ok(metadata);
     }
-    let mut last = OAuthError::new(ErrorCode::DiscoveryError, "no metadata document was found");
-    for url in discovery::metadata_urls(issuer)? {
-        let response = match transport.get_json(&url, timeout).await {
-            Ok(response) => response,
-            Err(error) => {
-                last = for_discovery(error);
-                continue;
-            }
-        };
-        if let (200..=299, Some(doc)) = (response.status, response.body) {
-            let metadata = discovery::parse_metadata(issuer, &doc)?;
-            if let Some(store) = store {
-                let _ = store.set(&key, &metadata.to_json()); // a cache: a full storage only costs a fetch
-            }
+    let mut discovery = Discovery::new(issuer)?;
+    loop {
+        let answer = transport.send(&discovery.request(timeout)).await;
+        if let Some(metadata) = discovery.read(answer)? {
+            steps::cache_metadata(&metadata, prefix, store);
             return Ok(metadata);
         }
     }
-    Err(last)
-}
-
-/// A metadata answer the transport could not read (over 1 MiB) is `discovery_error`, not
-/// `invalid_token_response`; `timeout` and `network_error` keep their codes.
-fn for_discovery(mut error: OAuthError) -> OAuthError {
-    if error.code == ErrorCode::InvalidTokenResponse {
-        error.code = ErrorCode::DiscoveryError;
-    }
-    error
 }
 
 /// Revokes `token` at the configured revocation endpoint (RFC 7009).
 pub async fn revoke(config: &ClientConfig, token: &str, hint: Option<&str>, transport: &impl Transport) -> Result<()> {
-    let Some(endpoint) = &config.revocation_endpoint else {
-        return Err(OAuthError::new(ErrorCode::InvalidConfig, "revocationEndpoint is not configured or discovered")
-            .with_field("revocationEndpoint"));
-    };
-    if token.is_empty() {
-        return Err(OAuthError::new(ErrorCode::InvalidArgument, "token must be a non-empty string").with_field("token"));
-    }
-    let response =
-        transport.post_form(endpoint, &token::revocation_request(config, token, hint), config.timeout).await?;
-    token::parse_revocation(response.status, response.body.as_ref())
-}
-
-async fn redeem(config: &ClientConfig, body: &str, env: &impl Env, transport: &impl Transport) -> Result<TokenSet> {
-    let response = transport.post_form(&config.token_endpoint, body, config.timeout).await?;
-    token::parse_response(response.status, response.body.as_ref(), env.now())
+    let request = steps::revoke_request(config, token, hint)?;
+    steps::revoke_response(transport.send(&request).await)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::authorize::AuthorizeParams;
     use crate::config;
+    use crate::error::ErrorCode;
     use crate::fakes::{block_on, FakeEnv, FakeMarks, FakeStore, FakeTransport};
     use crate::form;
+    use crate::http::Failure;
+    use crate::pkce;
 
     const TOKENS: &str = r#"{"access_token":"at","token_type":"Bearer","expires_in":60,"refresh_token":"rt"}"#;
 
@@ -408,7 +258,7 @@ mod tests {
     fn network_failure_after_consuming() {
         let world = World::new();
         let callback = world.callback_for(&world.login(None), "");
-        *world.transport.answer.borrow_mut() = Err(OAuthError::new(ErrorCode::NetworkError, "down"));
+        *world.transport.answer.borrow_mut() = Err(Failure::Unreachable);
         assert_eq!(world.finish(&callback).unwrap_err().code, ErrorCode::NetworkError);
         assert!(world.store.items.borrow().is_empty());
     }
@@ -516,13 +366,17 @@ mod tests {
 
     #[test]
     fn discovery_failures_keep_transport_codes_except_unreadable_answers() {
+        // (no answer, or an answer over 1 MiB) -> the code discovery gives
         for (transport_code, expected) in [
-            (ErrorCode::InvalidTokenResponse, ErrorCode::DiscoveryError),
-            (ErrorCode::Timeout, ErrorCode::Timeout),
-            (ErrorCode::NetworkError, ErrorCode::NetworkError),
+            (Ok(()), ErrorCode::DiscoveryError),
+            (Err(Failure::Timeout), ErrorCode::Timeout),
+            (Err(Failure::Unreachable), ErrorCode::NetworkError),
         ] {
             let world = World::new();
-            *world.transport.answer.borrow_mut() = Err(OAuthError::new(transport_code, "transport failed"));
+            match transport_code {
+                Ok(()) => world.transport.too_large.set(true),
+                Err(failure) => *world.transport.answer.borrow_mut() = Err(failure),
+            }
             let error =
                 block_on(discover("https://as.example/t", "p", 5, Some(&world.store), &world.env, &world.transport))
                     .unwrap_err();

@@ -1,8 +1,10 @@
 //! OAuth 2.0 Authorization Code + PKCE (S256) public client for browser apps.
 //!
-//! The pure core (everything but `browser` and `api`) knows nothing of the browser and is
-//! tested natively; `browser` adapts `sessionStorage`, `fetch` and `history` to the core's
-//! traits; `api` is the `wasm-bindgen` JS API.
+//! The pure core (everything but `browser`, `client` and `api`) knows nothing of the browser
+//! and is tested natively: `steps` are the protocol steps, sans I/O, from inputs to the next
+//! `http::Request` or the result; `flow` drives them over the `platform` traits; `browser`
+//! implements those traits with `sessionStorage`, IndexedDB, `fetch` and `history`; `client`
+//! is the Rust API and `api` the `wasm-bindgen` JS API.
 //!
 //! `no_std` + `alloc`: it links into std apps as usual, and into the npm package's
 //! `cdylib` (`wasm/`) without std's formatting and panic machinery.
@@ -23,12 +25,14 @@ pub mod fakes;
 pub mod flow;
 pub mod form;
 pub mod holder;
+pub mod http;
 pub mod id_token;
 pub mod json;
 pub mod logout;
 pub mod pkce;
 pub mod platform;
 mod redacted;
+pub mod steps;
 mod text;
 pub mod token;
 pub mod transaction;
@@ -46,5 +50,5 @@ pub use authorize::AuthorizeParams;
 pub use client::Client;
 pub use config::ClientConfig;
 pub use error::{ErrorCode, OAuthError};
-pub use flow::LoginResult;
+pub use steps::LoginResult;
 pub use token::TokenSet;

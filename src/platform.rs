@@ -5,6 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::error::Result;
+use crate::http::{Failure, Request, Response};
 use crate::json::JsonObject;
 
 /// A string key-value store scoped to one tab (`sessionStorage`).
@@ -33,22 +34,13 @@ pub trait Env {
     fn is_json(&self, text: &str) -> bool;
 }
 
-/// The answer of an HTTP endpoint: its status and, when the body was a JSON object, the object.
-pub struct HttpResponse<J> {
-    /// HTTP status; 0 for an opaque redirect.
-    pub status: u16,
-    /// The parsed body, `None` when it was not a JSON object.
-    pub body: Option<J>,
-}
-
-/// HTTP to the authorization server: form POSTs to the token and revocation endpoints, metadata GETs.
+/// HTTP to the authorization server: performs a `Request` as it says and hands back what came
+/// in; what the answer means is decided by the core (`http`).
 pub trait Transport {
     /// A parsed JSON object.
     type Json: JsonObject;
-    /// One `application/x-www-form-urlencoded` POST, no credentials, no redirects followed.
-    async fn post_form(&self, url: &str, body: &str, timeout_secs: u32) -> Result<HttpResponse<Self::Json>>;
-    /// One GET of a JSON document, no credentials, no redirects followed.
-    async fn get_json(&self, url: &str, timeout_secs: u32) -> Result<HttpResponse<Self::Json>>;
+    /// Sends `request`; a `Failure` when no answer came.
+    async fn send(&self, request: &Request) -> core::result::Result<Response<Self::Json>, Failure>;
 }
 
 /// Marks every tab of the origin sees at once (IndexedDB in the browser): a callback's code is

@@ -4,6 +4,7 @@ use alloc::string::String;
 use crate::config::ClientConfig;
 use crate::error::{ErrorCode, OAuthError, Result};
 use crate::form;
+use crate::http::{self, Body, Response, Step};
 use crate::json::{self, JsonField, JsonObject};
 use crate::redacted::{self, Redacted};
 
@@ -155,6 +156,23 @@ pub fn parse_response(status: u16, body: Option<&impl JsonObject>, now: f64) -> 
         scope: optional_string(body, "scope", status)?,
         claims: None,
     })
+}
+
+/// Reads a token endpoint answer (code redemption or refresh): a body over the limit is
+/// `invalid_token_response`, a body not declared JSON is no object (`http::Response::json`).
+pub fn read_response<J: JsonObject>(response: &Response<J>, now: f64) -> Result<TokenSet> {
+    if matches!(response.body, Body::TooLarge) {
+        return Err(http::too_large(Step::Token, response.status));
+    }
+    parse_response(response.status, response.json(), now)
+}
+
+/// Reads a revocation answer: any 2xx is success whatever its body, even one over the limit.
+pub fn read_revocation<J: JsonObject>(response: &Response<J>) -> Result<()> {
+    if matches!(response.body, Body::TooLarge) && !response.is_success() {
+        return Err(http::too_large(Step::Revocation, response.status));
+    }
+    parse_revocation(response.status, response.json())
 }
 
 /// Validates a revocation answer (RFC 7009 §2.2): any 2xx is success, whatever the body.

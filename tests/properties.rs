@@ -6,19 +6,18 @@
 //!
 //! `PROPTEST_CASES=100000 cargo test --test properties` runs a deeper search than CI's default.
 
-use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use pkce_wasm::callback::{self, Callback, Outcome};
 use pkce_wasm::config::{sample, ClientConfig};
 use pkce_wasm::discovery;
 use pkce_wasm::error::ErrorCode;
-use pkce_wasm::fakes::{block_on, FakeMarks, FakeStore, FakeTransport};
+use pkce_wasm::fakes::{block_on, FakeEnv, FakeMarks, FakeStore, FakeTransport};
 use pkce_wasm::flow::{finish_login, refresh, start_login};
 use pkce_wasm::id_token::{self, Expected};
 use pkce_wasm::json::testing::object as parse_object; // `JSON.parse` + "is it a non-array object"
 use pkce_wasm::json::{JsonField, JsonObject};
-use pkce_wasm::platform::{Env, Store};
+use pkce_wasm::platform::Store;
 use pkce_wasm::transaction::Transaction;
 use pkce_wasm::{base64url, form, pkce, token, url, AuthorizeParams};
 use proptest::prelude::*;
@@ -444,59 +443,21 @@ fn case_config(cases: u32) -> ProptestConfig {
     ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(cases) }
 }
 
-// ---------------------------------------------------------------------------------------------
-// In-memory platform: the crate's fakes (feature `testing`), plus a seeded environment
-// ---------------------------------------------------------------------------------------------
-
-/// A settable clock and a seeded xorshift standing in for `crypto.getRandomValues`.
-struct SeededEnv {
-    now: Cell<f64>,
-    seed: Cell<u64>,
-}
-
-impl SeededEnv {
-    fn new(seed: u64) -> Self {
-        Self { now: Cell::new(NOW_MS), seed: Cell::new(seed | 1) }
-    }
-}
-
-impl Env for SeededEnv {
-    type Json = Value;
-    fn now(&self) -> f64 {
-        self.now.get()
-    }
-    fn random(&self, buf: &mut [u8]) -> CoreResult<()> {
-        for b in buf {
-            let mut x = self.seed.get();
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            self.seed.set(x);
-            *b = x as u8;
-        }
-        Ok(())
-    }
-    fn parse_object(&self, text: &str) -> Option<Value> {
-        parse_object(text)
-    }
-    fn is_json(&self, text: &str) -> bool {
-        serde_json::from_str::<Value>(text).is_ok()
-    }
-}
-
 /// One tab: a client configuration, its sessionStorage, clock, randomness and token endpoint.
 struct Tab {
     config: ClientConfig,
     store: FakeStore,
     marks: FakeMarks,
-    env: SeededEnv,
+    env: FakeEnv,
     transport: FakeTransport,
 }
 
 impl Tab {
     fn new(config: ClientConfig, seed: u64) -> Self {
         let transport = FakeTransport::answering(200, &good_token_body().to_string());
-        Self { config, store: FakeStore::default(), marks: FakeMarks::default(), env: SeededEnv::new(seed), transport }
+        let env = FakeEnv::seeded(seed);
+        env.now.set(NOW_MS);
+        Self { config, store: FakeStore::default(), marks: FakeMarks::default(), env, transport }
     }
 
     /// Starts a login; returns the authorize URL.
@@ -763,7 +724,7 @@ proptest! {
         Just(String::from("n0nce")),
         text(8),
     ])) {
-        let env = SeededEnv::new(1);
+        let env = FakeEnv::seeded(1);
         let expected =
             Expected { issuer: Some("https://as.example"), client_id: "spa", nonce: nonce.as_deref(), now: NOW_MS };
         match id_token::validate(&jwt, &expected, &env) {

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pkce_wasm::fakes::FakeEnv; // the unit tests' clock (1_700_000_000_000 ms); no randomness needed
+use pkce_wasm::fakes::FakeEnv; // the shared fakes (feature `testing`): its clock is NOW
 use pkce_wasm::id_token::{self, Expected};
 use pkce_wasm::json::testing::object; // JSON.parse + the object check, as the browser adapter
 use pkce_wasm::{token, ErrorCode};

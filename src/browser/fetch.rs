@@ -1,18 +1,20 @@
 //! Requests to the authorization server through `fetch`: CORS "simple requests", so no preflight.
 
 use super::env::JsJson;
-use crate::error::{ErrorCode, OAuthError, Result};
-use crate::json;
-use crate::platform::{HttpResponse, Transport};
+use crate::http::{Body, Failure, Request, Response};
+use crate::platform::Transport;
+use alloc::string::String;
+use alloc::vec::Vec;
 use js_sys::{Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-/// Bodies larger than this many bytes (after any `Content-Encoding` is undone) are not read further.
-const MAX_BODY: u32 = 1 << 20;
-
 #[wasm_bindgen]
 extern "C" {
+    /// `Array.from(headers)`: the `[name, value]` pairs (names in lower case).
+    #[wasm_bindgen(js_namespace = Array, js_name = from)]
+    fn array_from(iterable: &JsValue) -> js_sys::Array;
+
     #[wasm_bindgen(js_name = fetch, catch)]
     fn fetch_with(url: &str, init: &Object) -> core::result::Result<Promise, JsValue>;
 
@@ -42,54 +44,64 @@ extern "C" {
     fn decode(this: &TextDecoder, bytes: &Uint8Array) -> JsValue;
 }
 
-/// `fetch` with `credentials: "omit"`, `redirect: "manual"` and an abort timeout.
+/// `fetch` with `credentials: "omit"`, `redirect: "manual"` and an abort timeout: performs the
+/// core's `Request` and hands back what came in (the core's `http` decides what it means).
 pub struct FetchTransport;
 
 impl Transport for FetchTransport {
     type Json = JsJson;
 
-    async fn post_form(&self, url: &str, body: &str, timeout_secs: u32) -> Result<HttpResponse<JsJson>> {
-        send(url, Some(body), timeout_secs).await
-    }
-
-    async fn get_json(&self, url: &str, timeout_secs: u32) -> Result<HttpResponse<JsJson>> {
-        send(url, None, timeout_secs).await
+    async fn send(&self, request: &Request) -> Answer {
+        let controller = AbortController::new().map_err(|_| Failure::Unavailable)?;
+        let abort: js_sys::Function =
+            Reflect::get(&controller, &"abort".into()).map_err(|_| Failure::Unavailable)?.into();
+        let timer = set_timeout(&abort.bind0(&controller), f64::from(request.timeout_secs) * 1000.0)
+            .map_err(|_| Failure::Unavailable)?;
+        let result = exchange(request, &request_init(request, &controller.signal())).await;
+        let _ = clear_timeout(&timer);
+        result
     }
 }
+
+type Answer = core::result::Result<Response<JsJson>, Failure>;
 
 /// One request under a timer that aborts it, body included: an `AbortController` and
 /// `setTimeout`, which every supported browser has (`AbortSignal.timeout` is newer).
-async fn send(url: &str, body: Option<&str>, timeout_secs: u32) -> Result<HttpResponse<JsJson>> {
-    let controller = AbortController::new().map_err(|_| browser_required())?;
-    let abort: js_sys::Function = Reflect::get(&controller, &"abort".into()).map_err(|_| browser_required())?.into();
-    let timer =
-        set_timeout(&abort.bind0(&controller), f64::from(timeout_secs) * 1000.0).map_err(|_| browser_required())?;
-    let result = exchange(url, &request_init(body, &controller.signal())).await;
-    let _ = clear_timeout(&timer);
-    result
-}
-
-async fn exchange(url: &str, init: &Object) -> Result<HttpResponse<JsJson>> {
-    let promise = fetch_with(url, init).map_err(|_| browser_required())?;
+async fn exchange(request: &Request, init: &Object) -> Answer {
+    let promise = fetch_with(&request.url, init).map_err(|_| Failure::Unavailable)?;
     let response: web_sys::Response = JsFuture::from(promise).await.map_err(failure)?.into();
-    let status = response.status();
-    let text = read_limited(&response).await.map_err(|e| e.status(status))?;
-    // A body that does not say it is JSON is not read as JSON (as oauth4webapi does).
-    let is_json = response.headers().get("content-type").ok().flatten().is_some_and(|t| json::is_json_media_type(&t));
-    Ok(HttpResponse { status, body: if is_json { JsJson::parse(&text) } else { None } })
+    let headers = headers(&response);
+    let body = match read_limited(&response, request.limit).await? {
+        Some(text) => JsJson::parse(&text).map_or(Body::NotAnObject, Body::Object),
+        None => Body::TooLarge,
+    };
+    Ok(Response { status: response.status(), headers, body })
 }
 
-/// The body as text, read as a stream and cancelled as soon as it is known to pass `MAX_BODY`:
-/// at once for a larger `Content-Length`, else when the decoded bytes pass it (a gzip bomb too).
-async fn read_limited(response: &web_sys::Response) -> Result<JsValue> {
+/// The headers the browser exposes, as `(name, value)` with names in lower case.
+fn headers(response: &web_sys::Response) -> Vec<(String, String)> {
+    let pairs = array_from(&response.headers());
+    pairs
+        .iter()
+        .filter_map(|pair| {
+            let pair: js_sys::Array = pair.unchecked_into();
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect()
+}
+
+/// The body as text, read as a stream and cancelled as soon as it is known to pass `limit`
+/// (`None`): at once for a larger `Content-Length`, else when the decoded bytes pass it (a gzip
+/// bomb too).
+async fn read_limited(response: &web_sys::Response, limit: u32) -> core::result::Result<Option<JsValue>, Failure> {
     let stream = Reflect::get(response, &"body".into()).unwrap_or(JsValue::NULL);
     if stream.is_null() || stream.is_undefined() {
-        return Ok(JsValue::from_str("")); // an opaque redirect, a 204
+        return Ok(Some(JsValue::from_str(""))); // an opaque redirect, a 204
     }
     let reader = stream.unchecked_into::<BodyStream>().get_reader().map_err(failure)?;
     let declared = response.headers().get("content-length").ok().flatten();
-    if declared.is_some_and(|length| length.trim().parse::<u64>().map_or(true, |n| n > u64::from(MAX_BODY))) {
-        return Err(too_large(&reader));
+    if declared.is_some_and(|length| length.trim().parse::<u64>().map_or(true, |n| n > u64::from(limit))) {
+        return Ok(too_large(&reader));
     }
     let (chunks, mut total) = (js_sys::Array::new(), 0u32);
     loop {
@@ -99,8 +111,8 @@ async fn read_limited(response: &web_sys::Response) -> Result<JsValue> {
         }
         let chunk: Uint8Array = Reflect::get(&step, &"value".into()).map_err(failure)?.unchecked_into();
         total = total.saturating_add(chunk.byte_length());
-        if total > MAX_BODY {
-            return Err(too_large(&reader));
+        if total > limit {
+            return Ok(too_large(&reader));
         }
         chunks.push(&chunk);
     }
@@ -111,24 +123,26 @@ async fn read_limited(response: &web_sys::Response) -> Result<JsValue> {
         whole.set(&chunk, offset);
         offset += chunk.byte_length();
     }
-    Ok(TextDecoder::new().map_err(|_| browser_required())?.decode(&whole))
+    Ok(Some(TextDecoder::new().map_err(|_| Failure::Unavailable)?.decode(&whole)))
 }
 
-/// Cancels the rest of the body; the documented size error.
-fn too_large(reader: &Reader) -> OAuthError {
+/// Cancels the rest of the body.
+fn too_large(reader: &Reader) -> Option<JsValue> {
     let _ = reader.cancel();
-    OAuthError::new(ErrorCode::InvalidTokenResponse, "response is larger than 1 MiB")
+    None
 }
 
-/// A POST of `body` as a form, or a GET; CORS-safelisted headers only, so never a preflight.
-fn request_init(body: Option<&str>, signal: &JsValue) -> Object {
+/// The request's method, headers and body; CORS-safelisted headers only, so never a preflight.
+fn request_init(request: &Request, signal: &JsValue) -> Object {
     let init = Object::new();
-    if let Some(body) = body {
-        let headers = Object::new();
-        set(&headers, "content-type", &"application/x-www-form-urlencoded".into());
-        set(&init, "method", &"POST".into());
-        set(&init, "headers", &headers);
-        set(&init, "body", &body.into());
+    let headers = Object::new();
+    for (name, value) in &request.headers {
+        set(&headers, name, &value.as_str().into());
+    }
+    set(&init, "method", &request.method.as_str().into());
+    set(&init, "headers", &headers);
+    if let Some(body) = &request.body {
+        set(&init, "body", &body.as_str().into());
     }
     set(&init, "credentials", &"omit".into());
     set(&init, "redirect", &"manual".into());
@@ -145,14 +159,10 @@ pub(crate) fn set(target: &Object, key: &str, value: &JsValue) {
 
 /// Our own timer is the only thing that aborts a request, so an abort is a timeout, whatever the
 /// engine names it (`AbortError`; WebKitGTK 2.50 also for `AbortSignal.timeout`, not `TimeoutError`).
-fn failure(error: JsValue) -> OAuthError {
+fn failure(error: JsValue) -> Failure {
     let name = Reflect::get(&error, &"name".into()).ok().and_then(|n| n.as_string());
     match name.as_deref() {
-        Some("AbortError" | "TimeoutError") => OAuthError::new(ErrorCode::Timeout, "the server did not answer in time"),
-        _ => OAuthError::new(ErrorCode::NetworkError, "the server could not be reached"),
+        Some("AbortError" | "TimeoutError") => Failure::Timeout,
+        _ => Failure::Unreachable,
     }
-}
-
-fn browser_required() -> OAuthError {
-    OAuthError::new(ErrorCode::BrowserRequired, "fetch is missing")
 }

@@ -1,0 +1,345 @@
+//! The protocol steps, sans I/O: each is a synchronous function from what it needs to either
+//! the next request to send or the result (as oauth2-rs's `prepare_request`/`endpoint_response`
+//! and oauth4webapi's request/process pairs). Nothing is sent before every check that can be
+//! made has passed: a step that ends in a request returns it only after its checks, so the
+//! boundary is the function's return. The waiting (fetch, IndexedDB, Web Locks) is a driver's:
+//! `flow` over the `platform` traits.
+use alloc::string::String;
+
+use crate::authorize::{self, AuthorizeParams};
+use crate::base64url;
+use crate::callback::{self, Callback};
+use crate::config::ClientConfig;
+use crate::discovery::{self, Metadata};
+use crate::error::{ErrorCode, OAuthError, Result};
+use crate::http::{self, Failure, Request, Response};
+use crate::id_token;
+use crate::json::JsonObject;
+use crate::pkce::{self, RANDOM_BYTES};
+use crate::platform::{Env, Store};
+use crate::token::{self, TokenSet};
+use crate::transaction::Transaction;
+
+/// What a driver hands back for a request: the response, or why none came.
+pub type Answer<J> = core::result::Result<Response<J>, Failure>;
+
+/// A finished login: the tokens and the `appState` JSON text given to `start_login`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginResult {
+    /// The tokens.
+    pub tokens: TokenSet,
+    /// The app's state, as JSON text.
+    pub app_state: Option<String>,
+}
+
+/// Makes a verifier, challenge and state, stores the transaction, returns the authorize URL.
+pub fn start_login(
+    config: &ClientConfig,
+    params: &AuthorizeParams,
+    app_state: Option<String>,
+    store: &impl Store,
+    env: &impl Env,
+) -> Result<String> {
+    params.validate()?;
+    let mut random = [0u8; 3 * RANDOM_BYTES];
+    env.random(&mut random)?;
+    // i is 0, 1 or 2: always within the three chunks of `random`.
+    let value = |i: usize| base64url::encode(&random[i * RANDOM_BYTES..(i + 1) * RANDOM_BYTES]);
+    let (verifier, state) = (value(0), value(1));
+    let nonce = params.wants_openid(config).then(|| value(2));
+    let challenge = pkce::challenge_s256(&verifier)?;
+    let url = authorize::build_url(config, params, &state, &challenge, nonce.as_deref());
+    let now = env.now();
+    sweep_expired(config, store, env, now)?;
+    let tx = Transaction::new(config, state, verifier, nonce, now, app_state);
+    store.set(&Transaction::key(&config.storage_prefix, &tx.state), &tx.to_json())?;
+    Ok(url)
+}
+
+/// Removes this client's stored transactions that are past their own expiry; other clients'
+/// records, and records it cannot read, are not its to judge.
+fn sweep_expired(config: &ClientConfig, store: &impl Store, env: &impl Env, now: f64) -> Result<()> {
+    let prefix = Transaction::key_prefix(&config.storage_prefix);
+    for key in store.keys()?.into_iter().filter(|k| k.starts_with(&prefix)) {
+        let record = store.get(&key)?.and_then(|text| env.parse_object(&text));
+        let tx = record.and_then(|record| Transaction::from_json(&record).ok());
+        if tx.is_some_and(|tx| tx.belongs_to(config) && tx.is_expired(now, config.transaction_ttl)) {
+            store.remove(&key)?;
+        }
+    }
+    Ok(())
+}
+
+/// A callback that passed every check, its pending login consumed: the origin-wide mark to
+/// claim for its state (so a tab holding a copy of this tab's sessionStorage cannot redeem it
+/// too). The token request is reached only through `claimed`.
+#[derive(Debug)]
+pub struct Redemption {
+    /// The mark's key.
+    pub mark: String,
+    /// Epoch ms until which the mark is kept (as long as the login could have been redeemed).
+    pub expires_at: f64,
+    /// Epoch ms now; marks past their expiry may be swept.
+    pub now: f64,
+    request: Request,
+    login: PendingLogin,
+}
+
+/// What the token response of a login is checked against.
+#[derive(Debug)]
+pub struct PendingLogin {
+    nonce: Option<String>,
+    app_state: Option<String>,
+}
+
+impl Redemption {
+    /// The token request, once the mark was claimed (`claimed`: it was not there yet); else
+    /// `state_unknown`, nothing to send.
+    pub fn claimed(self, claimed: bool) -> Result<(Request, PendingLogin)> {
+        if !claimed {
+            return Err(OAuthError::new(ErrorCode::StateUnknown, "another tab already redeemed this login"));
+        }
+        Ok((self.request, self.login))
+    }
+}
+
+/// `finish_login`, first half: parses and checks the callback at `href`, removes its pending
+/// login (before any check can fail: every callback is single-use), and builds the token request.
+pub fn begin_redemption(config: &ClientConfig, href: &str, store: &impl Store, env: &impl Env) -> Result<Redemption> {
+    let callback = Callback::parse(href);
+    let stored = match callback.state() {
+        Some(state) => take_transaction(config, state, store, env)?,
+        None => None,
+    };
+    let response = callback.check()?;
+    let tx = stored
+        .ok_or_else(|| OAuthError::new(ErrorCode::StateUnknown, "no pending login in this tab has this state"))??;
+    let now = env.now();
+    let code = callback::validate(response, &tx, config, now)?;
+    let body = token::code_request(config, &code, &tx.redirect_uri, &tx.verifier);
+    Ok(Redemption {
+        mark: Transaction::mark_key(&config.storage_prefix, &tx.state),
+        expires_at: tx.expires_at(config.transaction_ttl),
+        now,
+        request: Request::form_post(&config.token_endpoint, body, config.timeout),
+        login: PendingLogin { nonce: tx.nonce, app_state: tx.app_state },
+    })
+}
+
+/// `finish_login`, second half: the token response, and the ID token against the login's nonce.
+pub fn end_redemption<J: JsonObject>(
+    config: &ClientConfig,
+    login: PendingLogin,
+    answer: Answer<J>,
+    env: &impl Env,
+) -> Result<LoginResult> {
+    let mut tokens = token::read_response(&answer.map_err(http::failure)?, env.now())?;
+    check_id_token(config, &mut tokens, login.nonce.as_deref(), env)?;
+    Ok(LoginResult { tokens, app_state: login.app_state })
+}
+
+/// Reads and deletes the transaction for `state`; the inner result is its decoding.
+fn take_transaction(
+    config: &ClientConfig,
+    state: &str,
+    store: &impl Store,
+    env: &impl Env,
+) -> Result<Option<Result<Transaction>>> {
+    if !pkce::is_generated_state(state) {
+        return Ok(None); // not a state we could have issued: no storage lookup with attacker input
+    }
+    let key = Transaction::key(&config.storage_prefix, state);
+    let Some(text) = store.get(&key)? else { return Ok(None) };
+    store.remove(&key)?;
+    let decoded = env
+        .parse_object(&text)
+        .ok_or_else(|| OAuthError::new(ErrorCode::TransactionInvalid, "stored login is not a JSON object"))
+        .and_then(|record| Transaction::from_json(&record))
+        .and_then(|tx| match &tx.app_state {
+            Some(app_state) if !env.is_json(app_state) => {
+                Err(OAuthError::new(ErrorCode::TransactionInvalid, "stored login has a bad appState"))
+            }
+            _ => Ok(tx),
+        });
+    Ok(Some(decoded))
+}
+
+/// A refresh (RFC 6749 §6), first half: the request; `invalid_argument` for an empty token.
+pub fn refresh_request(config: &ClientConfig, refresh_token: &str) -> Result<Request> {
+    if refresh_token.is_empty() {
+        return Err(OAuthError::new(ErrorCode::InvalidArgument, "refresh token must be a non-empty string")
+            .with_field("refreshToken"));
+    }
+    Ok(Request::form_post(&config.token_endpoint, token::refresh_request(config, refresh_token), config.timeout))
+}
+
+/// A refresh, second half: keeps `refresh_token` when the server sends no new one.
+/// `original_claims` are the checked claims of the login's ID token, when known: a refreshed
+/// ID token must then have the same `iss`, `sub` and `aud` (OIDC Core §12.2).
+pub fn refresh_response<J: JsonObject>(
+    config: &ClientConfig,
+    refresh_token: &str,
+    original_claims: Option<&str>,
+    answer: Answer<J>,
+    env: &impl Env,
+) -> Result<TokenSet> {
+    let mut tokens = token::read_response(&answer.map_err(http::failure)?, env.now())?;
+    tokens.refresh_token.get_or_insert_with(|| refresh_token.into());
+    check_id_token(config, &mut tokens, None, env)?;
+    if let (Some(refreshed), Some(original)) = (&tokens.claims, original_claims) {
+        id_token::check_same_subject(refreshed, original, env)?;
+    }
+    Ok(tokens)
+}
+
+/// Checks the ID token, required when the login sent a nonce, and keeps its claims.
+fn check_id_token(config: &ClientConfig, tokens: &mut TokenSet, nonce: Option<&str>, env: &impl Env) -> Result<()> {
+    let Some(id_token) = &tokens.id_token else {
+        return match nonce {
+            Some(_) => Err(OAuthError::new(ErrorCode::IdTokenInvalid, "an openid login returned no ID token")
+                .with_field("id_token")),
+            None => Ok(()),
+        };
+    };
+    let expected =
+        id_token::Expected { issuer: config.issuer.as_deref(), client_id: &config.client_id, nonce, now: env.now() };
+    tokens.claims = Some(id_token::validate(id_token, &expected, env)?);
+    Ok(())
+}
+
+/// The metadata of `issuer` cached by an earlier discovery, when still valid for it.
+pub fn cached_metadata(issuer: &str, prefix: &str, store: Option<&impl Store>, env: &impl Env) -> Option<Metadata> {
+    let key = Metadata::cache_key(prefix, issuer);
+    let cached = store.and_then(|s| s.get(&key).ok().flatten()).and_then(|text| env.parse_object(&text));
+    cached.and_then(|doc| discovery::parse_metadata(issuer, &doc).ok())
+}
+
+/// Caches discovered metadata; a full storage only costs a fetch next time.
+pub fn cache_metadata(metadata: &Metadata, prefix: &str, store: Option<&impl Store>) {
+    if let Some(store) = store {
+        let _ = store.set(&Metadata::cache_key(prefix, &metadata.issuer), &metadata.to_json());
+    }
+}
+
+/// A revocation (RFC 7009), first half: the request, once there is an endpoint and a token.
+pub fn revoke_request(config: &ClientConfig, token: &str, hint: Option<&str>) -> Result<Request> {
+    let Some(endpoint) = &config.revocation_endpoint else {
+        return Err(OAuthError::new(ErrorCode::InvalidConfig, "revocationEndpoint is not configured or discovered")
+            .with_field("revocationEndpoint"));
+    };
+    if token.is_empty() {
+        return Err(OAuthError::new(ErrorCode::InvalidArgument, "token must be a non-empty string").with_field("token"));
+    }
+    Ok(Request::form_post(endpoint, token::revocation_request(config, token, hint), config.timeout))
+}
+
+/// A revocation, second half.
+pub fn revoke_response<J: JsonObject>(answer: Answer<J>) -> Result<()> {
+    token::read_revocation(&answer.map_err(http::failure)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config;
+    use crate::fakes::{FakeEnv, FakeStore, FakeTransport};
+    use crate::form;
+    use crate::http::{Body, Method};
+
+    const TOKENS: &str = r#"{"access_token":"at","token_type":"Bearer","refresh_token":"rt"}"#;
+
+    fn login(config: &ClientConfig, store: &FakeStore, env: &FakeEnv) -> String {
+        let url = start_login(config, &AuthorizeParams::default(), None, store, env).unwrap();
+        let state = form::parse(url.split_once('?').unwrap().1).into_iter().find(|(n, _)| n == "state").unwrap().1;
+        format!("https://app.example/callback?code=c&state={state}&iss=https%3A%2F%2Fas.example")
+    }
+
+    #[test]
+    fn the_token_request_exists_only_after_the_checks_the_consumed_login_and_the_mark() {
+        let (config, store, env) = (config::sample(), FakeStore::default(), FakeEnv::default());
+        let callback = login(&config, &store, &env);
+        let foreign = callback.replace("iss=https%3A%2F%2Fas.example", "iss=https%3A%2F%2Fevil.example");
+        let error = begin_redemption(&config, &foreign, &store, &env).unwrap_err();
+        assert_eq!(error.code, ErrorCode::IssMismatch, "a failed check leaves no request to send");
+        assert!(store.items.borrow().is_empty(), "and consumed the pending login");
+
+        let callback = login(&config, &store, &env);
+        let redemption = begin_redemption(&config, &callback, &store, &env).unwrap();
+        assert!(store.items.borrow().is_empty(), "consumed before the request is handed out");
+        assert_eq!(redemption.expires_at, env.now.get() + 600_000.0);
+        let again = begin_redemption(&config, &callback, &store, &env).unwrap_err();
+        assert_eq!(again.code, ErrorCode::StateUnknown);
+        let (request, _) = redemption.claimed(true).unwrap();
+        assert_eq!((request.method, request.url.as_str()), (Method::Post, "https://as.example/token"));
+        let body = form::parse(request.body.as_deref().unwrap());
+        assert!(body.contains(&("code".into(), "c".into())));
+
+        let callback = login(&config, &store, &env);
+        let taken = begin_redemption(&config, &callback, &store, &env).unwrap().claimed(false).unwrap_err();
+        assert_eq!(taken.code, ErrorCode::StateUnknown, "a mark another tab holds: no request");
+    }
+
+    #[test]
+    fn token_answers_are_judged_by_the_core() {
+        let (config, store, env) = (config::sample(), FakeStore::default(), FakeEnv::default());
+        let transport = FakeTransport::answering(200, TOKENS);
+        let redeem = |answer| {
+            let redemption = begin_redemption(&config, &login(&config, &store, &env), &store, &env).unwrap();
+            let (_, pending) = redemption.claimed(true).unwrap();
+            end_redemption(&config, pending, answer, &env)
+        };
+        let request = Request::form_post("https://as.example/token", String::new(), 30);
+        assert_eq!(redeem(transport.answer_to(&request)).unwrap().tokens.access_token, "at");
+        *transport.content_type.borrow_mut() = "text/plain".into();
+        assert_eq!(redeem(transport.answer_to(&request)).unwrap_err().code, ErrorCode::InvalidTokenResponse);
+        for (failure, code) in [(Failure::Timeout, ErrorCode::Timeout), (Failure::Unreachable, ErrorCode::NetworkError)]
+        {
+            assert_eq!(redeem(Err::<Response<serde_json::Value>, _>(failure)).unwrap_err().code, code);
+        }
+    }
+
+    #[test]
+    fn refresh_and_revocation_halves() {
+        let mut config = config::sample();
+        let env = FakeEnv::default();
+        assert_eq!(refresh_request(&config, "").unwrap_err().code, ErrorCode::InvalidArgument);
+        let request = refresh_request(&config, "old").unwrap();
+        assert_eq!(request.body.as_deref(), Some("grant_type=refresh_token&refresh_token=old&client_id=spa"));
+        let transport = FakeTransport::answering(200, r#"{"access_token":"a2","token_type":"bearer"}"#);
+        let kept = refresh_response(&config, "old", None, transport.answer_to(&request), &env).unwrap();
+        assert_eq!(kept.refresh_token.as_deref(), Some("old"));
+
+        assert_eq!(revoke_request(&config, "rt", None).unwrap_err().code, ErrorCode::InvalidConfig);
+        config.revocation_endpoint = Some("https://as.example/revoke".into());
+        assert_eq!(revoke_request(&config, "", None).unwrap_err().code, ErrorCode::InvalidArgument);
+        let too_large =
+            |status| Ok(Response::<serde_json::Value> { status, headers: Vec::new(), body: Body::TooLarge });
+        revoke_response(too_large(200)).expect("RFC 7009: any 2xx is success, whatever the body");
+        let error = revoke_response(too_large(500)).unwrap_err();
+        assert_eq!((error.code, error.status), (ErrorCode::InvalidTokenResponse, Some(500)));
+    }
+
+    #[test]
+    fn discovery_walks_its_two_locations() {
+        const META: &str = r#"{"issuer":"https://as.example/t","authorization_endpoint":"https://as.example/t/a","token_endpoint":"https://as.example/t/t"}"#;
+        let transport = FakeTransport::answering(200, "");
+        let mut discovery = discovery::Discovery::new("https://as.example/t").unwrap();
+        let first = discovery.request(5);
+        assert_eq!(first.url, "https://as.example/.well-known/oauth-authorization-server/t");
+        assert_eq!(discovery.read(transport.answer_to(&first)).unwrap(), None, "a 404: ask the next one");
+        let second = discovery.request(5);
+        assert_eq!(second.url, "https://as.example/t/.well-known/openid-configuration");
+        transport.documents.borrow_mut().insert(second.url.clone(), (200, META.into()));
+        let metadata = discovery.read(transport.answer_to(&second)).unwrap().unwrap();
+        assert_eq!(metadata.token_endpoint, "https://as.example/t/t");
+
+        let mut discovery = discovery::Discovery::new("https://as.example/t").unwrap();
+        assert_eq!(discovery.read(Err::<Response<serde_json::Value>, _>(Failure::Timeout)).unwrap(), None);
+        let last = discovery.read(Err::<Response<serde_json::Value>, _>(Failure::Unreachable)).unwrap_err();
+        assert_eq!(last.code, ErrorCode::NetworkError, "the last failure seen");
+        assert_eq!(
+            discovery::Discovery::new("http://as.example").err().map(|e| e.code),
+            Some(ErrorCode::DiscoveryError)
+        );
+    }
+}
