@@ -56,12 +56,11 @@ run_engine() {
   local engine=$1 dir=$run/$1 relay= t0
   shift
   t0=$(date +%s.%N)
-  mkdir -p "$dir/tmp" "$dir/config" "$dir/cache" "$dir/data"
+  mkdir -p "$dir"
   helper "$engine" "$hole" >"$dir/webdriver.json"
-  local env=(
-    TMPDIR="$dir/tmp" XDG_CONFIG_HOME="$dir/config" XDG_CACHE_HOME="$dir/cache" XDG_DATA_HOME="$dir/data"
-    WASM_BINDGEN_TEST_WEBDRIVER_JSON="$dir/webdriver.json"
-  )
+  local env
+  mapfile -t env < <(helper "$engine" --env "$dir")
+  env+=(WASM_BINDGEN_TEST_WEBDRIVER_JSON="$dir/webdriver.json")
   case $engine in
     chromium) env+=(CHROMEDRIVER="$(helper chromium --driver)") ;;
     firefox)

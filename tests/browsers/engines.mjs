@@ -4,7 +4,7 @@
 // One definition, used by the wasm-bindgen runner (scripts/test-wasm.sh, through
 // webdriver-json.mjs, and webdriver-relay.mjs for WebKit) and the end-to-end suites
 // (tests/e2e/harness.mjs).
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -95,6 +95,22 @@ export const ENGINES = {
     }),
   },
 };
+
+/**
+ * The environment a driver and its browser run with so that everything they write (profiles,
+ * caches, crash-report settings) lands under `dir`, which the caller removes: TMPDIR and the
+ * XDG folders. Makes the folders.
+ */
+export function scratchEnv(dir) {
+  const env = {
+    TMPDIR: join(dir, 'tmp'),
+    XDG_CONFIG_HOME: join(dir, 'config'),
+    XDG_CACHE_HOME: join(dir, 'cache'),
+    XDG_DATA_HOME: join(dir, 'data'),
+  };
+  for (const folder of Object.values(env)) mkdirSync(folder, { recursive: true });
+  return env;
+}
 
 /** The engines to run: $PKCE_WASM_ENGINES (comma-separated) or all three. */
 export function selectedEngines(env = process.env) {

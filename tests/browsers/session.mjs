@@ -1,6 +1,6 @@
 // Starts one browser of an engine (engines.mjs) for the end-to-end suites: its WebDriver
-// server on a free loopback port, with TMPDIR pointed at a fresh folder (so the profile the
-// driver makes is removed with it), Xvfb for an engine without a headless mode, and a
+// server on a free loopback port, with TMPDIR and the XDG folders in a fresh folder (so the
+// profile and caches the driver and browser make are removed with it), Xvfb for an engine without a headless mode, and a
 // selenium-webdriver session. `close()` ends the session, stops the processes, removes the folder.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-import { ENGINES } from './engines.mjs';
+import { ENGINES, scratchEnv } from './engines.mjs';
 
 // What is still running or on disk when this process exits early (a failed or killed test file).
 const leftovers = new Set();
@@ -40,7 +40,7 @@ export async function startBrowser(engine, { proxyPort, Builder }) {
     return exited;
   };
   try {
-    const env = { ...process.env, TMPDIR: dir };
+    const env = { ...process.env, ...scratchEnv(dir) };
     if (display) env.DISPLAY = await startXvfb(own);
     const port = await freePort();
     const server = spawn(binary, driverArgs(port), { env, stdio: ['ignore', 'ignore', 'pipe'] });

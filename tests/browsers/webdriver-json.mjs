@@ -5,15 +5,19 @@
 //                                                                 --port (the runner adds it), for
 //                                                                 <DRIVER>_ARGS
 //   node tests/browsers/webdriver-json.mjs <engine> --driver      the driver's path
-import { ENGINES } from './engines.mjs';
+//   node tests/browsers/webdriver-json.mjs <engine> --env <dir>   KEY=value lines: where the
+//                                                                 driver and browser write (scratchEnv)
+import { ENGINES, scratchEnv } from './engines.mjs';
 
 const [name, what] = process.argv.slice(2);
 const engine = ENGINES[name];
 if (!engine || !what) {
-  console.error(`usage: webdriver-json.mjs <${Object.keys(ENGINES).join('|')}> <proxyPort|--driver-args|--driver>`);
+  console.error(`usage: webdriver-json.mjs <${Object.keys(ENGINES).join('|')}> <proxyPort|--driver-args|--driver|--env dir>`);
   process.exit(2);
 }
-if (what === '--driver') {
+if (what === '--env') {
+  for (const [key, value] of Object.entries(scratchEnv(process.argv[4]))) console.log(`${key}=${value}`);
+} else if (what === '--driver') {
   console.log(engine.driver);
 } else if (what === '--driver-args') {
   console.log(engine.driverArgs(0).filter((arg) => !arg.startsWith('--port')).join(' '));
