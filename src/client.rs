@@ -247,14 +247,14 @@ impl Client {
     /// Refreshes with `refresh_token` and stores the result only over `start`, the record the
     /// holder had when the refresh began; true when it was stored.
     async fn refresh_from(&self, start: Option<String>, refresh_token: &str) -> Result<(TokenSet, bool)> {
-        // The held login's ID token claims, when this is its refresh token (OIDC Core §12.2).
-        let login = start.as_deref().and_then(parse).filter(|t| t.refresh_token.as_deref() == Some(refresh_token));
-        let claims = login.as_ref().and_then(|t| t.claims.as_deref());
+        // The held login, when this is its refresh token: its ID token claims are what a refreshed
+        // ID token must match (OIDC Core §12.2), and only its rejection empties the holder.
+        let held = start.as_deref().and_then(parse).filter(|t| t.refresh_token.as_deref() == Some(refresh_token));
+        let claims = held.as_ref().and_then(|t| t.claims.as_deref());
         let result = flow::refresh(self.config(), refresh_token, claims, &BrowserEnv, &FetchTransport).await;
-        let held = login.as_ref().and_then(|t| t.refresh_token.as_deref());
         let write = match &result {
             Ok(tokens) => Some(Some(tokens)),
-            Err(error) if is_invalid_grant(error) && held == Some(refresh_token) => Some(None),
+            Err(error) if is_invalid_grant(error) && held.is_some() => Some(None),
             Err(_) => None,
         };
         let stored = match write {
