@@ -49,8 +49,10 @@ export function sharedSwap(key, any, expected, text) {
 }
 
 /** Adds a mark under `key`, valid until `expires` (epoch ms), unless one is there, and drops
- * marks past their expiry; resolves to whether it added. */
+ * marks past their expiry; resolves to whether it added. Without IndexedDB (very old browsers,
+ * some privacy modes) every claim succeeds, as tabs then cannot be told apart. */
 export function sharedClaim(key, expires, now) {
+  if (typeof indexedDB != 'object' || !indexedDB) return Promise.resolve(true);
   return run('readwrite', (store, done) => {
     store.openCursor().onsuccess = (event) => {
       const cursor = event.target.result;

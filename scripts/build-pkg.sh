@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds pkg/ from a clean checkout: cargo -> wasm-bindgen (web target) -> wasm-opt -Oz (short import and
-# export names, renamed in the glue too) -> package files.
+# export names, renamed in the glue too) -> the JS driver bundled with the glue -> package files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -16,14 +16,18 @@ wasm-opt -Oz --strip-producers --strip-target-features \
   pkg/pkce_wasm_bg.wasm -o pkg/pkce_wasm_bg.wasm > target/wasm-names.json
 node scripts/minify-names.mjs target/wasm-names.json pkg/pkce_wasm.js
 
-# OAuthError is a JS class (wasm-bindgen cannot subclass Error): export it from the entry module,
-# then bundle the snippet in and minify, so a page loads exactly two files.
+# The entry module is the hand-written driver (js/pkce_wasm.js: PkceClient, fetch, IndexedDB,
+# Web Locks) over the glue; OAuthError is a JS class (wasm-bindgen cannot subclass Error) that
+# the wasm constructs through a snippet, which the driver re-exports. Bundled and minified, so
+# a page loads exactly two files.
+mv pkg/pkce_wasm.js pkg/glue.js
 snippet=$(cd pkg && ls snippets/*/js/oauth_error.js)
-printf "export { OAuthError } from './%s';\n" "$snippet" >> pkg/pkce_wasm.js
-esbuild pkg/pkce_wasm.js --bundle --minify --format=esm --target=es2020 --log-level=warning \
+cp js/pkce_wasm.js js/send.js js/shared_store.js pkg/
+sed -i "s#'./oauth_error.js'#'./$snippet'#" pkg/pkce_wasm.js
+esbuild pkg/pkce_wasm.js --bundle --minify --format=esm --target=es2020 --log-level=warning --log-override:duplicate-class-member=silent \
   --outfile=pkg/pkce_wasm.min.js
 mv pkg/pkce_wasm.min.js pkg/pkce_wasm.js
-rm -r pkg/snippets
+rm -r pkg/snippets pkg/glue.js pkg/send.js pkg/shared_store.js
 cp js/pkce_wasm.d.ts js/package.json pkg/
 cp README.md pkg/ 2>/dev/null || true
 echo "pkg/: $(wc -c < pkg/pkce_wasm_bg.wasm) B wasm, $(wc -c < pkg/pkce_wasm.js) B glue"

@@ -5,11 +5,12 @@ use crate::authorize::AuthorizeParams;
 use crate::browser::{locks, navigation, shared, BrowserEnv, FetchTransport, SharedMarks, WebStore};
 use crate::callback;
 use crate::config::{ClientConfig, TokenStorage};
-use crate::error::{ErrorCode, OAuthError, Result};
+use crate::error::Result;
 use crate::flow::{self, LoginResult};
 use crate::holder;
 use crate::logout::{self, LogoutParams};
-use crate::platform::{Env, Store};
+use crate::platform::{Store, Transport};
+use crate::steps;
 use crate::token::TokenSet;
 use alloc::rc::Rc;
 use alloc::string::String;
@@ -89,17 +90,7 @@ impl Client {
     /// the response parameters from the address bar before any network request. The tokens
     /// also go to the holder.
     pub async fn handle_callback(&self, href: Option<&str>) -> Result<LoginResult> {
-        let current = navigation::current_href();
-        let href = match (href, &current) {
-            (Some(href), _) => href.into(),
-            (None, Ok(current)) => current.clone(),
-            (None, Err(error)) => return Err(error.clone()),
-        };
-        if current.as_ref() == Ok(&href) {
-            if let Some(clean) = callback::cleaned(&href) {
-                navigation::replace_href(&clean)?;
-            }
-        }
+        let href = navigation::callback_href(href.map(String::from))?;
         let store = WebStore::session()?;
         let result =
             flow::finish_login(self.config(), &href, &store, &SharedMarks, &BrowserEnv, &FetchTransport).await?;
@@ -119,7 +110,7 @@ impl Client {
     /// The holder's current tokens, fresh or not. In `Local` mode this is `localStorage`'s
     /// copy, which shows another tab's change a moment after it is made.
     pub fn tokens(&self) -> Result<Option<TokenSet>> {
-        Ok(self.read()?.as_deref().and_then(parse))
+        Ok(holder::parse(self.read()?.as_deref(), &BrowserEnv))
     }
 
     /// Empties the holder. In `Local` mode the copy every tab reads (IndexedDB) is emptied right after.
@@ -140,10 +131,8 @@ impl Client {
     /// Concurrent calls share one refresh; in `Local` mode the refresh runs under a Web Lock and
     /// re-reads storage first, so tabs never redeem the same rotating refresh token twice.
     pub async fn access_token(&self) -> Result<String> {
-        match self.tokens()? {
-            None => return Err(OAuthError::new(ErrorCode::LoginRequired, "no tokens are held: sign in")),
-            Some(tokens) if self.is_fresh(&tokens) => return Ok(tokens.access_token),
-            Some(_) => {}
+        if let Some(fresh) = holder::fresh_access_token(self.config(), self.read()?.as_deref(), &BrowserEnv)? {
+            return Ok(fresh);
         }
         let existing = self.inner.refreshing.borrow().clone();
         let (promise, slot) = match existing {
@@ -162,7 +151,7 @@ impl Client {
         }
         drop(refreshing);
         let result = slot.borrow().clone();
-        result.unwrap_or_else(|| Err(OAuthError::new(ErrorCode::LockFailed, "the refresh lock could not be taken")))
+        result.unwrap_or_else(|| Err(holder::lock_failed()))
     }
 
     /// Revokes `token` (RFC 7009); `hint` is `access_token` or `refresh_token`.
@@ -179,26 +168,14 @@ impl Client {
     /// revokes the refresh token it held (best effort), then goes to the end-session endpoint
     /// when there is one (with the held ID token as hint unless given); without one it
     /// returns, signed out locally.
-    pub async fn logout(&self, mut params: LogoutParams) -> Result<()> {
-        let held = self.snapshot().await.ok().flatten().as_deref().and_then(parse);
+    pub async fn logout(&self, params: LogoutParams) -> Result<()> {
+        let held = holder::parse(self.snapshot().await.ok().flatten().as_deref(), &BrowserEnv);
+        let plan = steps::sign_out(self.config(), params, held)?;
         self.replace(None, None).await?;
-        if let Some(refresh_token) = held.as_ref().and_then(|t| t.refresh_token.as_deref()) {
-            if self.config().revocation_endpoint.is_some() {
-                let _ = self.revoke(refresh_token, Some("refresh_token")).await;
-                // logging out must not fail on it
-            }
+        if let Some(request) = plan.revocation {
+            let _ = FetchTransport.send(&request).await; // logging out must not fail on it
         }
-        if self.config().end_session_endpoint.is_none() {
-            return Ok(());
-        }
-        if params.id_token_hint.is_none() {
-            params.id_token_hint = held.and_then(|t| t.id_token);
-        }
-        navigation::assign(&self.logout_url(&params)?)
-    }
-
-    fn is_fresh(&self, tokens: &TokenSet) -> bool {
-        tokens.is_fresh(BrowserEnv.now(), self.config().refresh_leeway)
+        plan.end_session.map_or(Ok(()), |url| navigation::assign(&url))
     }
 
     fn start_refresh(&self) -> InFlight {
@@ -221,44 +198,25 @@ impl Client {
     /// tab sees at once).
     async fn refresh_held(&self) -> Result<String> {
         let start = self.snapshot().await?;
-        let Some(held) = start.as_deref().and_then(parse) else {
-            return Err(OAuthError::new(ErrorCode::LoginRequired, "no tokens are held: sign in"));
-        };
-        if self.is_fresh(&held) {
-            return Ok(held.access_token);
+        if let Some(fresh) = holder::fresh_access_token(self.config(), start.as_deref(), &BrowserEnv)? {
+            return Ok(fresh);
         }
-        let Some(refresh_token) = held.refresh_token else {
-            return Err(OAuthError::new(
-                ErrorCode::LoginRequired,
-                "the access token expired and there is no refresh token",
-            ));
-        };
+        let refresh_token = holder::refresh_token(start.as_deref(), &BrowserEnv)?;
         let (tokens, stored) = self.refresh_from(start, &refresh_token).await?;
         if stored {
             return Ok(tokens.access_token);
         }
-        // The holder moved on during the refresh (cleared, or a newer login): answer from it.
-        match self.tokens()? {
-            Some(now) if self.is_fresh(&now) => Ok(now.access_token),
-            _ => Err(OAuthError::new(ErrorCode::LoginRequired, "the held tokens changed during the refresh")),
-        }
+        holder::after_lost_race(self.config(), self.read()?.as_deref(), &BrowserEnv)
     }
 
     /// Refreshes with `refresh_token` and stores the result only over `start`, the record the
     /// holder had when the refresh began; true when it was stored.
     async fn refresh_from(&self, start: Option<String>, refresh_token: &str) -> Result<(TokenSet, bool)> {
-        // The held login, when this is its refresh token: its ID token claims are what a refreshed
-        // ID token must match (OIDC Core §12.2), and only its rejection empties the holder.
-        let held = start.as_deref().and_then(parse).filter(|t| t.refresh_token.as_deref() == Some(refresh_token));
-        let claims = held.as_ref().and_then(|t| t.claims.as_deref());
-        let result = flow::refresh(self.config(), refresh_token, claims, &BrowserEnv, &FetchTransport).await;
-        let write = match &result {
-            Ok(tokens) => Some(Some(tokens)),
-            Err(error) if is_invalid_grant(error) && held.is_some() => Some(None),
-            Err(_) => None,
-        };
-        let stored = match write {
-            Some(tokens) => self.replace(Some(start.as_deref()), tokens).await?,
+        let basis = holder::RefreshBasis::new(start.as_deref(), refresh_token, &BrowserEnv);
+        let result =
+            flow::refresh(self.config(), refresh_token, basis.claims.as_deref(), &BrowserEnv, &FetchTransport).await;
+        let stored = match basis.write(&result) {
+            Some(text) => self.replace_text(Some(start.as_deref()), text.as_deref()).await?,
             None => false,
         };
         result.map(|tokens| (tokens, stored))
@@ -286,13 +244,17 @@ impl Client {
     /// Writes `tokens` (`None`: empties the holder), unconditionally when `expected` is `None`,
     /// else only over the record `expected` holds; true when it wrote.
     async fn replace(&self, expected: Option<Option<&str>>, tokens: Option<&TokenSet>) -> Result<bool> {
-        let text = tokens.map(TokenSet::to_json);
+        self.replace_text(expected, tokens.map(TokenSet::to_json).as_deref()).await
+    }
+
+    /// `replace` with the record's text.
+    async fn replace_text(&self, expected: Option<Option<&str>>, text: Option<&str>) -> Result<bool> {
         if self.config().token_storage != TokenStorage::Local {
-            return self.replace_here(expected, text.as_deref());
+            return self.replace_here(expected, text);
         }
-        let wrote = shared::swap(&self.inner.key, expected, text.as_deref()).await?;
+        let wrote = shared::swap(&self.inner.key, expected, text).await?;
         if wrote {
-            self.mirror(text.as_deref())?;
+            self.mirror(text)?;
         } else {
             self.snapshot().await?;
         }
@@ -320,12 +282,4 @@ impl Client {
             None => store.remove(&self.inner.key),
         }
     }
-}
-
-fn parse(text: &str) -> Option<TokenSet> {
-    BrowserEnv.parse_object(text).and_then(|record| TokenSet::from_json(&record))
-}
-
-fn is_invalid_grant(error: &OAuthError) -> bool {
-    error.code == ErrorCode::TokenError && error.error.as_deref() == Some("invalid_grant")
 }

@@ -4,9 +4,10 @@ use alloc::string::String;
 
 use crate::base64url;
 use crate::config::ClientConfig;
-use crate::error::Result;
+use crate::error::{ErrorCode, OAuthError, Result};
 use crate::json;
-use crate::platform::Store;
+use crate::platform::{Env, Store};
+use crate::token::TokenSet;
 use sha2::{Digest, Sha256};
 
 /// `{storagePrefix}:tokens:{id}`, where `id` names this client (client id, issuer, token
@@ -50,6 +51,76 @@ pub fn replace(store: &impl Store, key: &str, expected: Option<Option<&str>>, ne
     }
 }
 
+/// The `TokenSet` in the holder's record `text`; `None` for no record or one it cannot read.
+pub fn parse(text: Option<&str>, env: &impl Env) -> Option<TokenSet> {
+    text.and_then(|text| env.parse_object(text)).and_then(|record| TokenSet::from_json(&record))
+}
+
+/// What an access token request gets from the record `held`: its access token while it stays
+/// valid for `refresh_leeway` more seconds (`Some`), a refresh (`None`), or `login_required`.
+pub fn fresh_access_token(config: &ClientConfig, held: Option<&str>, env: &impl Env) -> Result<Option<String>> {
+    let tokens = parse(held, env).ok_or_else(|| login_required("no tokens are held: sign in"))?;
+    Ok(tokens.is_fresh(env.now(), config.refresh_leeway).then_some(tokens.access_token))
+}
+
+/// The refresh token of the record `held`; `login_required` without one.
+pub fn refresh_token(held: Option<&str>, env: &impl Env) -> Result<String> {
+    let tokens = parse(held, env).ok_or_else(|| login_required("no tokens are held: sign in"))?;
+    tokens.refresh_token.ok_or_else(|| login_required("the access token expired and there is no refresh token"))
+}
+
+/// The answer when the holder moved on during a refresh (cleared, or a newer login): the
+/// access token it holds now if that one is fresh, else `login_required`.
+pub fn after_lost_race(config: &ClientConfig, now: Option<&str>, env: &impl Env) -> Result<String> {
+    fresh_access_token(config, now, env)
+        .ok()
+        .flatten()
+        .ok_or_else(|| login_required("the held tokens changed during the refresh"))
+}
+
+/// A refresh with `refresh_token` that starts while the holder holds `start`: when that is the
+/// held login's refresh token, the login's ID token claims (a refreshed ID token must match
+/// them, OIDC Core §12.2), and only then may the refresh's rejection empty the holder.
+#[derive(Debug)]
+pub struct RefreshBasis {
+    /// True when `refresh_token` is the held login's.
+    pub held: bool,
+    /// The held login's checked ID token claims (JSON text).
+    pub claims: Option<String>,
+}
+
+impl RefreshBasis {
+    /// The basis of a refresh with `refresh_token` from the record `start`.
+    pub fn new(start: Option<&str>, refresh_token: &str, env: &impl Env) -> Self {
+        let held = parse(start, env).filter(|t| t.refresh_token.as_deref() == Some(refresh_token));
+        Self { held: held.is_some(), claims: held.and_then(|t| t.claims) }
+    }
+
+    /// What the holder writes after the refresh, over `start` only: the new record
+    /// (`Some(Some)`), nothing held (`Some(None)`, the held refresh token was `invalid_grant`),
+    /// or no write (`None`).
+    pub fn write(&self, result: &Result<TokenSet>) -> Option<Option<String>> {
+        match result {
+            Ok(tokens) => Some(Some(tokens.to_json())),
+            Err(error) if self.held && is_invalid_grant(error) => Some(None),
+            Err(_) => None,
+        }
+    }
+}
+
+fn is_invalid_grant(error: &OAuthError) -> bool {
+    error.code == ErrorCode::TokenError && error.error.as_deref() == Some("invalid_grant")
+}
+
+/// The Web Lock that keeps two tabs from refreshing at once could not be taken.
+pub fn lock_failed() -> OAuthError {
+    OAuthError::new(ErrorCode::LockFailed, "the refresh lock could not be taken")
+}
+
+fn login_required(message: &'static str) -> OAuthError {
+    OAuthError::new(ErrorCode::LoginRequired, message)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +152,58 @@ mod tests {
         config.storage_prefix = "-p".into();
         assert!(!lock_name(&config).starts_with('-'));
         assert!(lock_name(&config).ends_with(&key(&config)));
+    }
+
+    fn record(refresh_token: Option<&str>, expires_at: Option<u64>) -> String {
+        let tokens = TokenSet {
+            access_token: "at".into(),
+            token_type: "Bearer".into(),
+            expires_at,
+            refresh_token: refresh_token.map(String::from),
+            id_token: None,
+            scope: None,
+            claims: Some("{\"sub\":\"u1\"}".into()),
+        };
+        tokens.to_json()
+    }
+
+    #[test]
+    fn access_token_requests_are_decided_from_the_record() {
+        let (config, env) = (config::sample(), crate::fakes::FakeEnv::default());
+        let now_s = (env.now.get() / 1000.0) as u64;
+        let fresh = record(Some("rt"), Some(now_s + 3600));
+        let stale = record(Some("rt"), Some(now_s + 10)); // inside the 30 s leeway
+        assert_eq!(fresh_access_token(&config, Some(&fresh), &env).unwrap().as_deref(), Some("at"));
+        assert_eq!(fresh_access_token(&config, Some(&stale), &env).unwrap(), None, "a refresh is due");
+        for nothing in [None, Some("{}"), Some("not json")] {
+            let error = fresh_access_token(&config, nothing, &env).unwrap_err();
+            assert_eq!(error.code, ErrorCode::LoginRequired, "{nothing:?}");
+        }
+        assert_eq!(refresh_token(Some(&stale), &env).unwrap(), "rt");
+        let no_refresh = record(None, Some(now_s));
+        assert_eq!(refresh_token(Some(&no_refresh), &env).unwrap_err().code, ErrorCode::LoginRequired);
+        assert_eq!(after_lost_race(&config, Some(&fresh), &env).unwrap(), "at");
+        assert_eq!(after_lost_race(&config, None, &env).unwrap_err().code, ErrorCode::LoginRequired);
+        assert_eq!(after_lost_race(&config, Some(&stale), &env).unwrap_err().code, ErrorCode::LoginRequired);
+    }
+
+    #[test]
+    fn only_the_held_refresh_token_carries_claims_and_may_empty_the_holder() {
+        let env = crate::fakes::FakeEnv::default();
+        let start = record(Some("rt"), None);
+        let held = RefreshBasis::new(Some(&start), "rt", &env);
+        assert!(held.held);
+        assert_eq!(held.claims.as_deref(), Some("{\"sub\":\"u1\"}"));
+        let other = RefreshBasis::new(Some(&start), "someone else's", &env);
+        assert!(!other.held && other.claims.is_none());
+        let invalid_grant =
+            Err(OAuthError::new(ErrorCode::TokenError, "x").with_server("invalid_grant".into(), None, None));
+        assert_eq!(held.write(&invalid_grant), Some(None), "the held login was rejected: empty the holder");
+        assert_eq!(other.write(&invalid_grant), None, "another token's rejection leaves the holder alone");
+        let timeout = Err(OAuthError::new(ErrorCode::Timeout, "x"));
+        assert_eq!(held.write(&timeout), None);
+        let tokens = parse(Some(&start), &env).unwrap();
+        assert_eq!(other.write(&Ok(tokens)), Some(Some(start)));
     }
 
     #[test]

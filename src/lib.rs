@@ -4,7 +4,9 @@
 //! and is tested natively: `steps` are the protocol steps, sans I/O, from inputs to the next
 //! `http::Request` or the result; `flow` drives them over the `platform` traits; `browser`
 //! implements those traits with `sessionStorage`, IndexedDB, `fetch` and `history`; `client`
-//! is the Rust API and `api` the `wasm-bindgen` JS API.
+//! (feature `client`, the default) is the Rust API. `api` (feature `js`, the npm build) is the
+//! `wasm-bindgen` side of the JS API: synchronous exports around which the package's JS
+//! driver (`js/pkce_wasm.js`) does every wait.
 //!
 //! `no_std` + `alloc`: it links into std apps as usual, and into the npm package's
 //! `cdylib` (`wasm/`) without std's formatting and panic machinery.
@@ -38,17 +40,18 @@ pub mod token;
 pub mod transaction;
 pub mod url;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod api;
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
 mod client;
 
 pub use authorize::AuthorizeParams;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
 pub use client::Client;
-pub use config::ClientConfig;
+pub use config::{ClientConfig, TokenStorage};
 pub use error::{ErrorCode, OAuthError};
+pub use logout::LogoutParams;
 pub use steps::LoginResult;
 pub use token::TokenSet;

@@ -15,6 +15,7 @@ use crate::error::{ErrorCode, OAuthError, Result};
 use crate::http::{self, Failure, Request, Response};
 use crate::id_token;
 use crate::json::JsonObject;
+use crate::logout::{self, LogoutParams};
 use crate::pkce::{self, RANDOM_BYTES};
 use crate::platform::{Env, Store};
 use crate::token::{self, TokenSet};
@@ -238,6 +239,35 @@ pub fn revoke_response<J: JsonObject>(answer: Answer<J>) -> Result<()> {
     token::read_revocation(&answer.map_err(http::failure)?)
 }
 
+/// What `logout` does once the holder is empty: revoke the refresh token it held (when there
+/// is one and a revocation endpoint; best effort), then leave for the end-session URL (with the
+/// held ID token as hint unless given) when there is an end-session endpoint.
+#[derive(Debug)]
+pub struct SignOut {
+    /// The revocation of the held refresh token.
+    pub revocation: Option<Request>,
+    /// Where to go afterwards; `None`: signed out locally, stay.
+    pub end_session: Option<String>,
+}
+
+/// Plans a logout of the held tokens `held`.
+pub fn sign_out(config: &ClientConfig, mut params: LogoutParams, held: Option<TokenSet>) -> Result<SignOut> {
+    let refresh_token = held.as_ref().and_then(|t| t.refresh_token.as_deref());
+    let revocation = match refresh_token {
+        Some(token) if config.revocation_endpoint.is_some() => {
+            Some(revoke_request(config, token, Some("refresh_token"))?)
+        }
+        _ => None,
+    };
+    if config.end_session_endpoint.is_none() {
+        return Ok(SignOut { revocation, end_session: None });
+    }
+    if params.id_token_hint.is_none() {
+        params.id_token_hint = held.and_then(|t| t.id_token);
+    }
+    Ok(SignOut { revocation, end_session: Some(logout::logout_url(config, &params)?) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,6 +347,28 @@ mod tests {
         revoke_response(too_large(200)).expect("RFC 7009: any 2xx is success, whatever the body");
         let error = revoke_response(too_large(500)).unwrap_err();
         assert_eq!((error.code, error.status), (ErrorCode::InvalidTokenResponse, Some(500)));
+    }
+
+    #[test]
+    fn sign_out_revokes_the_held_refresh_token_and_hints_the_held_id_token() {
+        let mut config = config::sample();
+        let held = || {
+            let env = FakeEnv::default();
+            let text = r#"{"accessToken":"at","tokenType":"Bearer","refreshToken":"rt","idToken":"i.d.t"}"#;
+            crate::holder::parse(Some(text), &env)
+        };
+        let local = sign_out(&config, LogoutParams::default(), held()).unwrap();
+        assert!(local.revocation.is_none() && local.end_session.is_none(), "no endpoints: signed out locally");
+        config.revocation_endpoint = Some("https://as.example/revoke".into());
+        config.end_session_endpoint = Some("https://as.example/logout".into());
+        let plan = sign_out(&config, LogoutParams::default(), held()).unwrap();
+        let body = plan.revocation.unwrap().body.unwrap();
+        assert_eq!(body, "token=rt&token_type_hint=refresh_token&client_id=spa");
+        assert_eq!(plan.end_session.as_deref(), Some("https://as.example/logout?id_token_hint=i.d.t&client_id=spa"));
+        let given = LogoutParams { id_token_hint: Some("mine".into()), ..LogoutParams::default() };
+        let plan = sign_out(&config, given, None).unwrap();
+        assert!(plan.revocation.is_none(), "nothing held, nothing to revoke");
+        assert_eq!(plan.end_session.as_deref(), Some("https://as.example/logout?id_token_hint=mine&client_id=spa"));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Object, Promise, Reflect};
-use pkce_wasm::api::PkceClient;
+use pkce_wasm::api::Core;
 use pkce_wasm::{form, pkce, AuthorizeParams, Client, ClientConfig, ErrorCode, OAuthError};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -289,7 +289,7 @@ fn js_api_throws_oauth_error_instances() {
     ] {
         Reflect::set(&config, &key.into(), &value.into()).unwrap();
     }
-    let thrown = PkceClient::new(config.into()).err().unwrap();
+    let thrown = Core::new(config.into()).err().unwrap();
     assert!(thrown.is_instance_of::<js_sys::Error>());
     let field = |k: &str| Reflect::get(&thrown, &k.into()).unwrap().as_string();
     assert_eq!(field("name").as_deref(), Some("OAuthError"));
@@ -673,82 +673,6 @@ async fn handle_callback_settles_without_abort_signal_timeout() {
     let result = finish(&c, &cb).await;
     Reflect::set(&abort_signal, &"timeout".into(), &original).unwrap();
     assert_eq!(result.unwrap_err().code, ErrorCode::Timeout);
-}
-
-/// A JS config object for the stub's `ok` mode.
-fn js_config(test: &str) -> JsValue {
-    let config = Object::new();
-    for (key, value) in [
-        ("clientId", "spa".to_string()),
-        ("redirectUri", "http://127.0.0.1:8000/callback".into()),
-        ("authorizationEndpoint", "https://as.example/authorize".into()),
-        ("tokenEndpoint", format!("{STUB}/token/ok?t={test}")),
-        ("issuer", ISSUER.into()),
-        ("storagePrefix", format!("t-{test}")),
-    ] {
-        Reflect::set(&config, &key.into(), &value.into()).unwrap();
-    }
-    config.into()
-}
-
-#[wasm_bindgen(
-    inline_js = "export function throwing_handler() { const trap = () => { throw new Error('trap'); }; return { get: trap, ownKeys: trap, getOwnPropertyDescriptor: trap }; }"
-)]
-extern "C" {
-    /// A Proxy handler whose every trap throws.
-    fn throwing_handler() -> Object;
-}
-
-/// Calls `object.method(arg)` through the JS glue, as an app does.
-fn call(object: &JsValue, method: &str, arg: &JsValue) -> Result<JsValue, JsValue> {
-    let function: js_sys::Function = Reflect::get(object, &method.into()).unwrap().into();
-    function.call1(object, arg)
-}
-
-fn code_of(thrown: &JsValue) -> (String, Option<String>) {
-    let text = |key: &str| Reflect::get(thrown, &key.into()).unwrap().as_string();
-    assert_eq!(text("name").as_deref(), Some("OAuthError"), "{thrown:?}");
-    (text("code").unwrap(), text("field"))
-}
-
-#[wasm_bindgen_test]
-async fn misuse_through_the_js_api_leaves_the_module_usable() {
-    let freed: JsValue = PkceClient::new(js_config("misuse")).unwrap().into();
-    call(&freed, "free", &JsValue::UNDEFINED).unwrap();
-    let handler = throwing_handler();
-    let live: JsValue = PkceClient::new(js_config("misuse")).unwrap().into();
-    let options = Object::new();
-    Reflect::set(&options, &"extraParams".into(), &js_sys::Proxy::new(&Object::new(), &handler)).unwrap();
-    let proxy_options = js_sys::Proxy::new(&Object::new(), &handler);
-    for _ in 0..5_000 {
-        assert_eq!(code_of(&call(&freed, "authorizeUrl", &JsValue::UNDEFINED).unwrap_err()).0, "invalid_argument");
-        assert_eq!(code_of(&call(&freed, "isCallback", &JsValue::UNDEFINED).unwrap_err()).0, "invalid_argument");
-        let pending = call(&freed, "handleCallback", &JsValue::UNDEFINED).expect("a promise, not a throw");
-        assert!(pending.is_instance_of::<Promise>());
-        let (code, field) = code_of(&call(&live, "authorizeUrl", &options).unwrap_err());
-        assert_eq!((code.as_str(), field.as_deref()), ("invalid_argument", Some("extraParams")));
-        assert_eq!(code_of(&call(&live, "authorizeUrl", &proxy_options).unwrap_err()).0, "invalid_argument");
-        let (code, field) = code_of(&call(&live, "isCallback", &42.into()).unwrap_err());
-        assert_eq!((code.as_str(), field.as_deref()), ("invalid_argument", Some("url")));
-    }
-    let rejected = JsFuture::from(Promise::from(call(&freed, "handleCallback", &JsValue::UNDEFINED).unwrap())).await;
-    assert_eq!(code_of(&rejected.unwrap_err()).0, "invalid_argument");
-    for method in ["refresh", "getAccessToken", "revoke", "logout"] {
-        let pending = call(&freed, method, &"x".into()).expect("a promise, not a throw");
-        assert_eq!(
-            code_of(&JsFuture::from(Promise::from(pending)).await.unwrap_err()).0,
-            "invalid_argument",
-            "{method}"
-        );
-    }
-    for method in ["tokens", "clear", "logoutUrl"] {
-        assert_eq!(code_of(&call(&freed, method, &JsValue::UNDEFINED).unwrap_err()).0, "invalid_argument", "{method}");
-    }
-    let url = call(&live, "authorizeUrl", &JsValue::UNDEFINED).unwrap().as_string().unwrap();
-    assert!(url.starts_with("https://as.example/authorize?"), "the module still works: {url}");
-    for key in tx_keys("misuse") {
-        storage().remove_item(&key).unwrap();
-    }
 }
 
 #[wasm_bindgen]

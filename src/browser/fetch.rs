@@ -1,6 +1,7 @@
 //! Requests to the authorization server through `fetch`: CORS "simple requests", so no preflight.
 
 use super::env::JsJson;
+use super::set;
 use crate::http::{Body, Failure, Request, Response};
 use crate::platform::Transport;
 use alloc::string::String;
@@ -150,11 +151,6 @@ fn request_init(request: &Request, signal: &JsValue) -> Object {
     set(&init, "referrerPolicy", &"no-referrer".into());
     set(&init, "signal", signal);
     init
-}
-
-/// Sets a property on a fresh plain object; cannot fail on one.
-pub(crate) fn set(target: &Object, key: &str, value: &JsValue) {
-    let _ = Reflect::set(target, &key.into(), value);
 }
 
 /// Our own timer is the only thing that aborts a request, so an abort is a timeout, whatever the

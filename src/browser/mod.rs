@@ -2,22 +2,28 @@
 //! `crypto.getRandomValues`, `JSON.parse`, Web Locks. Compiled for wasm32 only.
 
 pub(crate) mod env;
+#[cfg(feature = "client")]
 mod fetch;
+#[cfg(feature = "client")]
 pub(crate) mod locks;
 pub(crate) mod navigation;
+#[cfg(feature = "client")]
 mod promise;
+#[cfg(feature = "client")]
 pub(crate) mod shared;
 mod storage;
 
 pub use env::{BrowserEnv, JsJson};
-pub(crate) use fetch::set;
+#[cfg(feature = "client")]
 pub use fetch::FetchTransport;
+#[cfg(feature = "client")]
 pub(crate) use promise::promise;
+#[cfg(feature = "client")]
 pub use shared::SharedMarks;
 pub use storage::WebStore;
 
 use crate::error::{ErrorCode, OAuthError, Result};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// The global `window`, or `browser_required` where there is none (SSR, Node, workers).
 pub(crate) fn window() -> Result<web_sys::Window> {
@@ -26,4 +32,9 @@ pub(crate) fn window() -> Result<web_sys::Window> {
         Ok(window) if window.is_object() => Ok(window.unchecked_into()),
         _ => Err(OAuthError::new(ErrorCode::BrowserRequired, "this call needs a browser window")),
     }
+}
+
+/// Sets a property on a fresh plain object; cannot fail on one.
+pub(crate) fn set(target: &js_sys::Object, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(target, &key.into(), value);
 }

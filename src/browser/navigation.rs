@@ -15,6 +15,23 @@ pub fn replace_href(href: &str) -> Result<()> {
     history.replace_state_with_url(&state, "", Some(href)).map_err(|_| required())
 }
 
+/// The callback URL to check: `given`, else the address bar's. When it is the address bar's,
+/// the response parameters are removed from it first (before any check or request).
+pub fn callback_href(given: Option<String>) -> Result<String> {
+    let current = current_href();
+    let href = match (given, &current) {
+        (Some(href), _) => href,
+        (None, Ok(current)) => current.clone(),
+        (None, Err(error)) => return Err(error.clone()),
+    };
+    if current.as_ref() == Ok(&href) {
+        if let Some(clean) = crate::callback::cleaned(&href) {
+            replace_href(&clean)?;
+        }
+    }
+    Ok(href)
+}
+
 /// `location.assign(href)`.
 pub fn assign(href: &str) -> Result<()> {
     super::window()?.location().assign(href).map_err(|_| required())

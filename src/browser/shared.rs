@@ -33,22 +33,13 @@ pub async fn swap(key: &str, expected: Option<Option<&str>>, text: Option<&str>)
     Ok(settle(shared_swap(key, any, expected, text.map(String::from))).await?.is_truthy())
 }
 
-/// The browser's marks: IndexedDB where there is one; without it (very old browsers, some
-/// privacy modes) every claim succeeds, as tabs then cannot be told apart.
+/// The browser's marks: IndexedDB where there is one (`sharedClaim` says what happens without).
 pub struct SharedMarks;
 
 impl Marks for SharedMarks {
     async fn claim(&self, key: &str, expires_at: f64, now: f64) -> Result<bool> {
-        if !available() {
-            return Ok(true);
-        }
         Ok(settle(shared_claim(key, expires_at, now)).await?.is_truthy())
     }
-}
-
-/// True when this realm has IndexedDB at all.
-fn available() -> bool {
-    js_sys::Reflect::get(&js_sys::global(), &"indexedDB".into()).is_ok_and(|db| db.is_object())
 }
 
 async fn settle(promise: Promise) -> Result<JsValue> {

@@ -1,0 +1,152 @@
+// pkce-wasm's JS driver: the PkceClient class the package exports, around the wasm core
+// (src/api/). It waits for what the wasm asks for (fetch, IndexedDB, Web Locks) and hands back
+// what came in; every check, every error and every protocol decision is the wasm's. The build
+// (scripts/build-pkg.sh) bundles it with wasm-bindgen's glue into pkg/pkce_wasm.js.
+import init, { initSync, Core, Discovery, Op } from './glue.js';
+import { generateCodeVerifier, codeChallengeS256, generateState } from './glue.js';
+import { sharedGet, sharedSwap, sharedClaim } from './shared_store.js';
+import { send } from './send.js';
+
+export { OAuthError } from './oauth_error.js';
+export { init as default, initSync, generateCodeVerifier, codeChallengeS256, generateState };
+
+/** An OAuth 2.0 public client for one authorization server (see pkce_wasm.d.ts). */
+export class PkceClient {
+  constructor(config) {
+    this.core = new Core(config);
+    this.refreshing = undefined; // the one refresh in flight, shared by every getAccessToken()
+  }
+
+  static async discover(issuer, config) {
+    const discovery = new Discovery(issuer, config);
+    for (let request; (request = discovery.request()); ) discovery.read(await send(request));
+    const client = Object.create(PkceClient.prototype);
+    client.core = discovery.client();
+    return client;
+  }
+
+  authorizeUrl(options) {
+    return this.core.call(Op.AuthorizeUrl, options);
+  }
+
+  login(options) {
+    this.core.call(Op.Login, options);
+  }
+
+  isCallback(url) {
+    return this.core.call(Op.IsCallback, url);
+  }
+
+  async handleCallback(url) {
+    const redemption = this.core.call(Op.Redeem, url);
+    const claimed = await sharedClaim(...redemption.mark()).catch(() => undefined);
+    const request = redemption.claimed(claimed);
+    const { record, ...result } = redemption.finish(await send(request));
+    await this.replace(undefined, record);
+    return result;
+  }
+
+  async refresh(refreshToken) {
+    const request = this.core.call(Op.RefreshRequest, refreshToken);
+    return (await this.refreshFrom(await this.snapshot(), refreshToken, request))[0];
+  }
+
+  tokens() {
+    return this.core.call(Op.Tokens);
+  }
+
+  async getAccessToken() {
+    const fresh = this.core.call(Op.Fresh, this.core.call(Op.Held));
+    if (fresh !== undefined) return fresh;
+    if (!this.refreshing) {
+      const shared = this.core.call(Op.Shared);
+      const job = () => this.refreshHeld();
+      const refreshing = (shared ? locked(shared[1], job, this.core) : job()).finally(() => {
+        if (this.refreshing === refreshing) this.refreshing = undefined;
+      });
+      this.refreshing = refreshing;
+    }
+    return this.refreshing;
+  }
+
+  clear() {
+    this.core.call(Op.Clear);
+    const shared = this.core.call(Op.Shared);
+    if (shared) sharedSwap(shared[0], true).catch(() => {}); // a failure leaves nothing to undo
+  }
+
+  async revoke(token, hint) {
+    this.core.call(Op.Revoked, await send(this.core.call(Op.RevokeRequest, token, hint)));
+  }
+
+  logoutUrl(options) {
+    return this.core.call(Op.LogoutUrl, options);
+  }
+
+  async logout(options) {
+    const held = await this.snapshot().catch(() => undefined);
+    const { revocation, endSession } = this.core.call(Op.SignOut, options, held);
+    await this.replace(undefined, undefined); // first, so a refresh in flight cannot store its result
+    if (revocation) await send(revocation); // best effort: logging out does not fail on it
+    if (endSession) this.core.call(Op.Assign, endSession);
+  }
+
+  free() {
+    this.core.free();
+  }
+
+  // Refreshes the held tokens, re-reading them first: under the lock another tab may already
+  // have refreshed them.
+  async refreshHeld() {
+    const start = await this.snapshot();
+    const fresh = this.core.call(Op.Fresh, start);
+    if (fresh !== undefined) return fresh;
+    const token = this.core.call(Op.RefreshTokenOf, start);
+    const [tokens, stored] = await this.refreshFrom(start, token, this.core.call(Op.RefreshRequest, token));
+    return stored ? tokens.accessToken : this.core.call(Op.LostRace, this.core.call(Op.Held));
+  }
+
+  // Sends a refresh that started while the holder held `start` (undefined: nothing); the holder
+  // takes the result (or is emptied) only over `start`, as the wasm says.
+  async refreshFrom(start, token, request) {
+    const { tokens, error, write, record } = this.core.call(Op.Refreshed, start, token, await send(request));
+    const stored = write ? await this.replace(start ?? null, record) : false;
+    if (error) throw error;
+    return [tokens, stored];
+  }
+
+  // The holder's authoritative record: IndexedDB's in "local" mode (localStorage follows it).
+  async snapshot() {
+    const shared = this.core.call(Op.Shared);
+    if (!shared) return this.core.call(Op.Held);
+    return this.core.call(Op.Adopt, await sharedGet(shared[0]).then((text) => text ?? null, () => undefined));
+  }
+
+  // Writes `record` (undefined: empties the holder) over `expected` (a record, null for none,
+  // undefined for whatever is held); true when it wrote.
+  async replace(expected, record) {
+    const shared = this.core.call(Op.Shared);
+    if (!shared) return this.core.call(Op.Replace, expected, record);
+    const any = expected === undefined;
+    const outcome = await sharedSwap(shared[0], any, expected ?? undefined, record).catch(() => undefined);
+    const wrote = this.core.call(Op.Swapped, outcome, record);
+    if (!wrote) await this.snapshot();
+    return wrote;
+  }
+}
+
+if (typeof Symbol == 'function' && Symbol.dispose) PkceClient.prototype[Symbol.dispose] = PkceClient.prototype.free;
+
+// Runs `job` under the Web Lock `name`, released when it settles; without the API (very old
+// browsers) unlocked. A lock that cannot be taken is lock_failed; the job's own error passes.
+function locked(name, job, core) {
+  const locks = globalThis.navigator && navigator.locks;
+  if (!locks) return job();
+  let ran = false;
+  const run = () => ((ran = true), job());
+  return Promise.resolve()
+    .then(() => locks.request(name, run))
+    .catch((error) => {
+      throw ran ? error : core.call(Op.LockFailed);
+    });
+}
