@@ -2,7 +2,7 @@
 // (src/api/). It waits for what the wasm asks for (fetch, IndexedDB, Web Locks) and hands back
 // what came in; every check, every error and every protocol decision is the wasm's. The build
 // (scripts/build-pkg.sh) bundles it with wasm-bindgen's glue into pkg/pkce_wasm.js.
-import init, { initSync, Core, Discovery, Op } from './glue.js';
+import init, { initSync, Core, Op } from './glue.js';
 import { generateCodeVerifier, codeChallengeS256, generateState } from './glue.js';
 import { sharedGet, sharedSwap, sharedClaim } from './shared_store.js';
 import { send } from './send.js';
@@ -18,10 +18,10 @@ export class PkceClient {
   }
 
   static async discover(issuer, config) {
-    const discovery = new Discovery(issuer, config);
-    for (let request; (request = discovery.request()); ) discovery.read(await send(request));
+    const core = Core.discovering(issuer, config);
+    for (let request; (request = core.call(Op.DiscoveryRequest)); ) core.call(Op.DiscoveryRead, await send(request));
     const client = Object.create(PkceClient.prototype);
-    client.core = discovery.client();
+    client.core = core;
     return client;
   }
 
@@ -92,7 +92,7 @@ export class PkceClient {
   }
 
   free() {
-    this.core.free();
+    this.core.call(Op.Free);
   }
 
   // Refreshes the held tokens, re-reading them first: under the lock another tab may already

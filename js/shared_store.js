@@ -6,9 +6,21 @@ let opening;
 
 function open() {
   opening ??= new Promise((resolve, reject) => {
-    const request = indexedDB.open('pkce-wasm', 1);
-    request.onupgradeneeded = () => request.result.createObjectStore('kv');
-    request.onsuccess = () => resolve(request.result);
+    // Version 2 indexes the marks by expiry, so a claim sweeps only the expired ones.
+    const request = indexedDB.open('pkce-wasm', 2);
+    request.onupgradeneeded = (event) => {
+      const store = event.oldVersion < 1 ? request.result.createObjectStore('kv') : request.transaction.objectStore('kv');
+      store.createIndex('expires', 'expires');
+    };
+    request.onsuccess = () => {
+      const db = request.result;
+      // A tab with a newer version of this package upgrades the database: give way to it.
+      db.onversionchange = () => {
+        db.close();
+        opening = undefined;
+      };
+      resolve(db);
+    };
     request.onerror = () => reject(request.error);
   });
   opening.catch(() => (opening = undefined)); // a failed open is retried next time
@@ -54,10 +66,10 @@ export function sharedSwap(key, any, expected, text) {
 export function sharedClaim(key, expires, now) {
   if (typeof indexedDB != 'object' || !indexedDB) return Promise.resolve(true);
   return run('readwrite', (store, done) => {
-    store.openCursor().onsuccess = (event) => {
+    store.index('expires').openCursor(IDBKeyRange.upperBound(now, true)).onsuccess = (event) => {
       const cursor = event.target.result;
       if (!cursor) return;
-      if (cursor.value.expires < now) cursor.delete();
+      cursor.delete();
       cursor.continue();
     };
     const request = store.add({ expires }, key);

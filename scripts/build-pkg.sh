@@ -24,7 +24,7 @@ mv pkg/pkce_wasm.js pkg/glue.js
 snippet=$(cd pkg && ls snippets/*/js/oauth_error.js)
 cp js/pkce_wasm.js js/send.js js/shared_store.js pkg/
 sed -i "s#'./oauth_error.js'#'./$snippet'#" pkg/pkce_wasm.js
-esbuild pkg/pkce_wasm.js --bundle --minify --format=esm --target=es2020 --log-level=warning --log-override:duplicate-class-member=silent \
+esbuild pkg/pkce_wasm.js --bundle --minify --format=esm --target=es2020 --log-level=warning \
   --outfile=pkg/pkce_wasm.min.js
 mv pkg/pkce_wasm.min.js pkg/pkce_wasm.js
 rm -r pkg/snippets pkg/glue.js pkg/send.js pkg/shared_store.js

@@ -23,7 +23,6 @@ mod read;
 mod redemption;
 mod wire;
 
-pub use discovery::Discovery;
 use read::{argument, optional_argument, read_config, read_logout, read_options};
 pub use redemption::Redemption;
 
@@ -56,8 +55,17 @@ type JsResult<T> = Result<T, JsValue>;
 /// One client's validated config and token holder (the JS `PkceClient`'s wasm half).
 #[wasm_bindgen]
 pub struct Core {
-    /// `None` once `free()` was called.
-    inner: RefCell<Option<Holder>>,
+    stage: RefCell<Stage>,
+}
+
+/// What a `Core` expects next.
+enum Stage {
+    /// Its issuer's metadata (`PkceClient.discover`): the answers to `Op::DiscoveryRequest`.
+    Discovering(alloc::boxed::Box<discovery::Lookup>),
+    /// Calls: a validated client.
+    Ready(Holder),
+    /// Nothing: `free()` was called.
+    Freed,
 }
 
 /// The config, the holder's key, and its record in `memory` mode.
@@ -65,6 +73,15 @@ struct Holder {
     config: ClientConfig,
     key: String,
     memory: Option<String>,
+}
+
+impl Holder {
+    /// The holder of a client with `config`; `invalid_config` unless it validates.
+    fn new(config: ClientConfig) -> Result<Self, OAuthError> {
+        config.validate()?;
+        let key = holder::key(&config);
+        Ok(Self { config, key, memory: None })
+    }
 }
 
 /// The operations of `Core::call`, one per step the JS driver takes (js/pkce_wasm.js).
@@ -115,6 +132,14 @@ pub enum Op {
     LockFailed,
     /// `assign(url)`: `location.assign`.
     Assign,
+    /// `discoveryRequest()`: the metadata request to send next; undefined once the client is ready.
+    DiscoveryRequest,
+    /// `discoveryRead(answer)`: takes its answer; throws when discovery failed.
+    DiscoveryRead,
+    /// `free()`: releases the client's config and tokens; every later step is
+    /// `invalid_argument`. The `Core` object itself stays valid until it is collected, so a call
+    /// after `free()` never reaches wasm with a null pointer.
+    Free,
 }
 
 #[wasm_bindgen]
@@ -123,6 +148,16 @@ impl Core {
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> JsResult<Core> {
         Ok(Self::wrap(read_config(&config, true)?)?)
+    }
+
+    /// A `Core` that first needs `issuer`'s metadata (none when cached): reads the config
+    /// without endpoints and the issuer now; `Op::DiscoveryRequest`/`Op::DiscoveryRead` follow.
+    pub fn discovering(issuer: JsValue, config: JsValue) -> JsResult<Core> {
+        let stage = match discovery::Lookup::start(&read::argument(&issuer, "issuer")?, read_config(&config, false)?)? {
+            Ok(config) => Stage::Ready(Holder::new(config)?),
+            Err(lookup) => Stage::Discovering(alloc::boxed::Box::new(lookup)),
+        };
+        Ok(Self { stage: RefCell::new(stage) })
     }
 
     /// Runs the synchronous step `op` with its arguments `a`, `b`, `c` (named at each `Op`): one
@@ -151,19 +186,26 @@ impl Core {
             Op::SignOut => self.sign_out(a, b.as_string())?,
             Op::LockFailed => holder::lock_failed().into(),
             Op::Assign => navigation::assign(&a.as_string().unwrap_or_default()).map(|()| JsValue::UNDEFINED)?,
+            Op::DiscoveryRequest => match &*self.stage.try_borrow().map_err(|_| freed())? {
+                Stage::Discovering(lookup) => lookup.request(),
+                _ => JsValue::UNDEFINED,
+            },
+            Op::DiscoveryRead => {
+                let mut stage = self.stage.try_borrow_mut().map_err(|_| freed())?;
+                if let Stage::Discovering(lookup) = &mut *stage {
+                    if let Some(config) = lookup.read(a)? {
+                        *stage = Stage::Ready(Holder::new(config)?);
+                    }
+                }
+                JsValue::UNDEFINED
+            }
+            Op::Free => {
+                if let Ok(mut stage) = self.stage.try_borrow_mut() {
+                    *stage = Stage::Freed;
+                }
+                JsValue::UNDEFINED
+            }
         })
-    }
-
-    /// Releases the client's state; every later call fails with `invalid_argument`.
-    ///
-    /// Replaces wasm-bindgen's generated `free()` (a later method of the same name wins in a JS
-    /// class), so the JS object keeps a valid pointer: a call after `free()` never reaches
-    /// wasm with a null pointer, whose JS exception would unwind through wasm frames and leak
-    /// the shadow stack. The small wrapper itself goes when the JS object is collected.
-    pub fn free(&self) {
-        if let Ok(mut inner) = self.inner.try_borrow_mut() {
-            inner.take();
-        }
     }
 }
 
@@ -295,8 +337,8 @@ impl Core {
     /// holder holds `expected` (`null`: nothing; undefined: whatever it holds); true when it wrote.
     pub fn replace(&self, expected: JsValue, record: Option<String>) -> JsResult<bool> {
         let expected = (!expected.is_undefined()).then(|| expected.as_string());
-        let mut guard = self.inner.try_borrow_mut().map_err(|_| freed())?;
-        let inner = guard.as_mut().ok_or_else(freed)?;
+        let mut guard = self.stage.try_borrow_mut().map_err(|_| freed())?;
+        let Stage::Ready(inner) = &mut *guard else { return Err(freed().into()) };
         if inner.config.token_storage != TokenStorage::Memory {
             return Ok(holder::replace(
                 &WebStore::session()?,
@@ -356,16 +398,18 @@ impl Core {
 
 impl Core {
     /// A `Core` for a config read from JS; `invalid_config` unless it validates.
-    pub(crate) fn wrap(config: ClientConfig) -> Result<Self, OAuthError> {
-        config.validate()?;
-        let key = holder::key(&config);
-        Ok(Self { inner: RefCell::new(Some(Holder { config, key, memory: None })) })
+    fn wrap(config: ClientConfig) -> Result<Self, OAuthError> {
+        Ok(Self { stage: RefCell::new(Stage::Ready(Holder::new(config)?)) })
     }
 
     /// The config and holder, or `invalid_argument` after `free()`.
     fn inner(&self) -> Result<core::cell::Ref<'_, Holder>, OAuthError> {
-        let guard = self.inner.try_borrow().map_err(|_| freed())?;
-        core::cell::Ref::filter_map(guard, Option::as_ref).map_err(|_| freed())
+        let guard = self.stage.try_borrow().map_err(|_| freed())?;
+        core::cell::Ref::filter_map(guard, |stage| match stage {
+            Stage::Ready(holder) => Some(holder),
+            _ => None,
+        })
+        .map_err(|_| freed())
     }
 
     /// Sets `localStorage`'s copy of a `local` holder.

@@ -208,6 +208,34 @@ eachEngine('attacks on the plain HTML example', (engine) => {
     }
   });
 
+  test('the token request leaves the JS driver only after the callback checks passed, the pending login was removed and the address bar was cleaned', async () => {
+    // The guarantee spans two languages: the wasm checks and consumes (Core.redeem), the JS
+    // driver sends (js/send.js). A fetch wrapper the page installs first sees what was true at
+    // the moment the token request left.
+    world.example.setHeadScript(`window.tokenFetches = [];
+      const original = window.fetch;
+      window.fetch = function (input, init) {
+        if (String(input).includes('/token')) {
+          window.tokenFetches.push({
+            pending: Object.keys(sessionStorage).filter((k) => k.includes(':tx:')).length,
+            addressBar: location.search,
+            method: init && init.method,
+          });
+        }
+        return original.apply(this, arguments);
+      };`);
+    try {
+      const page = await openApp();
+      await page.click('#login');
+      await settled(page, 'signed-in');
+      const seen = await page.eval(() => window.tokenFetches);
+      assert.deepEqual(seen, [{ pending: 0, addressBar: '', method: 'POST' }]);
+      await page.close();
+    } finally {
+      world.example.setHeadScript(null);
+    }
+  });
+
   test('an implicit-flow response in the fragment is refused without a token request', async () => {
     const page = await openApp();
     const state = await pendingLogin(page);
