@@ -75,6 +75,19 @@ eachEngine('two tabs', (engine) => {
     const redeemed = grants('authorization_code').filter((g) => g.code === code);
     assert.equal(redeemed.length, 1, `the code reached the server ${redeemed.length} times`);
     assert.equal(redeemed[0].ok, true);
+    // The mark that decided it: in the origin-wide store, indexed by expiry, so the next claim
+    // sweeps only expired marks instead of walking every mark of the last ten minutes.
+    const marks = await page.eval(() => new Promise((resolve, reject) => {
+      const request = indexedDB.open('pkce-wasm');
+      request.onerror = () => reject(request.error);
+      request.onsuccess = () => {
+        const store = request.result.transaction('kv').objectStore('kv');
+        const live = store.index('expires').count(IDBKeyRange.lowerBound(Date.now()));
+        live.onsuccess = () => { resolve({ indexed: store.indexNames.contains('expires'), live: live.result }); request.result.close(); };
+        live.onerror = () => reject(live.error);
+      };
+    }));
+    assert.deepEqual(marks, { indexed: true, live: 1 });
     await copy.close();
     await page.close();
   });
