@@ -3,12 +3,14 @@
 // what came in; every check, every error and every protocol decision is the wasm's. The build
 // (scripts/build-pkg.sh) bundles it with wasm-bindgen's glue into pkg/pkce_wasm.js.
 import init, { initSync, Core, Op } from './glue.js';
-import { generateCodeVerifier, codeChallengeS256, generateState } from './glue.js';
+import { generateCodeVerifier, codeChallengeS256 } from './glue.js';
 import { sharedGet, sharedSwap, sharedClaim } from './shared_store.js';
 import { send } from './send.js';
 
 export { OAuthError } from './oauth_error.js';
-export { init as default, initSync, generateCodeVerifier, codeChallengeS256, generateState };
+export { init as default, initSync, generateCodeVerifier, codeChallengeS256 };
+/** 32 random bytes, base64url: the same function as generateCodeVerifier. */
+export const generateState = generateCodeVerifier;
 
 /** An OAuth 2.0 public client for one authorization server (see pkce_wasm.d.ts). */
 export class PkceClient {

@@ -431,7 +431,8 @@ fn shared_unavailable() -> OAuthError {
     OAuthError::new(ErrorCode::StorageUnavailable, "IndexedDB is disabled, missing or full")
 }
 
-/// 32 random bytes as a base64url code verifier (43 characters).
+/// 32 random bytes as base64url (43 characters): a code verifier, and in JS also
+/// `generateState` (the same function under the name of its other use).
 #[wasm_bindgen(js_name = generateCodeVerifier)]
 pub fn generate_code_verifier() -> JsResult<String> {
     random_base64url()
@@ -441,12 +442,6 @@ pub fn generate_code_verifier() -> JsResult<String> {
 #[wasm_bindgen(js_name = codeChallengeS256)]
 pub fn code_challenge_s256(verifier: JsValue) -> JsResult<String> {
     Ok(pkce::challenge_s256(&verifier.as_string().unwrap_or_default())?)
-}
-
-/// 32 random bytes as a base64url `state` value.
-#[wasm_bindgen(js_name = generateState)]
-pub fn generate_state() -> JsResult<String> {
-    random_base64url()
 }
 
 fn random_base64url() -> JsResult<String> {

@@ -50,6 +50,7 @@ test("RFC 7636 Appendix B through the JS API", () => {
   assert.equal(codeOf(() => codeChallengeS256("too-short")), "invalid_verifier");
   assert.equal(codeOf(() => codeChallengeS256(42)), "invalid_verifier");
   assert.match(generateCodeVerifier(), /^[A-Za-z0-9_-]{43}$/);
+  assert.match(wasm.generateState(), /^[A-Za-z0-9_-]{43}$/);
 });
 
 test("invalid_config names the field", () => {
