@@ -2,8 +2,9 @@
 // browser engine: the loopback stub of the wasm-bindgen suite (tests/stub/token-stub.mjs)
 // answers HTML, a 500, a redirect, an empty body, 10 MB, 64 MiB streams with and without a
 // Content-Length, a gzip bomb, or never. Each failure has its code and status, the pending
-// login is gone, and a body over 1 MiB stops being read. (tests/browser.rs runs the same cases
-// through the Rust Client's driver.)
+// login is gone, and a body over 1 MiB stops being read. Discovery's loop runs against the
+// stub's metadata documents. (tests/browser.rs runs the same cases through the Rust Client's
+// driver.)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -114,6 +115,25 @@ eachEngine('the package against a misbehaving token endpoint', (engine) => {
         assert.ok(written < 32 << 20, `${mode}: the stub wrote ${written} B before the client hung up`);
       }
     }
+    await tab.close();
+  });
+
+  test('discovery falls back from RFC 8414 to OpenID, checks the issuer, caches, and does not read over 1 MiB', async () => {
+    const tab = await browser.newTab(`${server.origin}/`);
+    await tab.waitFor(() => window.result);
+    const outcome = await tab.eval(async (stubOrigin) => {
+      const { default: init, PkceClient } = await import('/pkg/pkce_wasm.js');
+      await init();
+      const config = { clientId: 'spa', redirectUri: `${location.origin}/callback`, storagePrefix: 'js-disc' };
+      const discover = (name) => PkceClient.discover(`${stubOrigin}/iss/${name}`, config).then(
+        (client) => new URL(client.authorizeUrl()).origin + ' ' + client.isCallback(`${location.origin}/callback?code=c&state=s`),
+        (e) => e.code,
+      );
+      return { a: await discover('a'), again: await discover('a'), b: await discover('b'), evil: await discover('evil'), big: await discover('big') };
+    }, stub.origin);
+    assert.deepEqual(outcome, { a: `${stub.origin} true`, again: `${stub.origin} true`, b: `${stub.origin} true`, evil: 'discovery_error', big: 'discovery_error' });
+    const gets = (await (await fetch(`${stub.origin}/requests`)).json()).filter((r) => r.path.includes('/iss/a'));
+    assert.equal(gets.length, 2, 'RFC 8414 then OpenID for the first discovery, none for the cached second');
     await tab.close();
   });
 });
