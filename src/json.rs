@@ -39,26 +39,35 @@ pub trait JsonObject {
 /// True for a `Content-Type` of `application/json` or any `+json` type, parameters ignored
 /// (RFC 6749 §5.1, RFC 8414 §3.2: answers are `application/json`).
 pub fn is_json_media_type(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    // `trim_ascii`: HTTP's optional whitespace is spaces and tabs (`trim` would link Unicode's
+    // whitespace table).
+    let essence = content_type.split(';').next().unwrap_or_default().trim_ascii().to_ascii_lowercase();
     essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-/// Appends `s` as a JSON string literal.
+/// Appends `s` as a JSON string literal. Byte by byte: only ASCII needs escaping, and the
+/// runs between escapes are copied whole (no UTF-8 decoding and re-encoding in the wasm).
 pub fn push_string(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.push_str("\\u00");
-                out.push(char::from(HEX[(c as usize) >> 4]));
-                out.push(char::from(HEX[(c as usize) & 15]));
-            }
-            c => out.push(c),
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if !(b == b'"' || b == b'\\' || b < 0x20) {
+            continue;
         }
+        out.push_str(s.get(run..i).unwrap_or_default()); // `i` is an ASCII byte: a char boundary
+        out.push('\\');
+        match b {
+            b'"' | b'\\' => out.push(char::from(b)),
+            _ => {
+                out.push_str("u00");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 15)]));
+            }
+        }
+        run = i + 1;
     }
+    out.push_str(s.get(run..).unwrap_or_default());
     out.push('"');
 }
 
