@@ -102,6 +102,12 @@ impl ClientConfig {
         }
     }
 
+    /// The app's part of a configuration for `Client::discover`, which fills in the issuer and
+    /// the endpoints from the metadata (no placeholder endpoints to write).
+    pub fn for_discovery(client_id: &str, redirect_uri: &str) -> Self {
+        Self::new(client_id, redirect_uri, "", "")
+    }
+
     /// Checks every field; the error's `field` names the first bad one.
     pub fn validate(&self) -> Result<()> {
         if self.client_id.is_empty() {

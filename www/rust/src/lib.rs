@@ -9,8 +9,7 @@ use std::cell::RefCell;
 use std::future::Future;
 
 use js_sys::{Object, Reflect, JSON};
-use pkce_wasm::logout::LogoutParams;
-use pkce_wasm::{AuthorizeParams, Client, ClientConfig, OAuthError, TokenSet};
+use pkce_wasm::{AuthorizeParams, Client, ClientConfig, LogoutParams, OAuthError, TokenSet};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{HtmlButtonElement, HtmlElement, Response};
@@ -94,7 +93,7 @@ pub fn main() {
 async fn start() -> Result<(), Failure> {
     // Where to sign in: a settings file deployed next to this page, so the same files work anywhere.
     let settings = read_settings().await?;
-    let mut config = ClientConfig::new(&settings.client_id, &settings.redirect_uri, "", "");
+    let mut config = ClientConfig::for_discovery(&settings.client_id, &settings.redirect_uri);
     config.scope = settings.scope.clone();
     // An endpoint the server's metadata leaves out can be configured (e.g. django-oauth-toolkit's
     // OpenID metadata has no revocation_endpoint); a configured one wins over the metadata's.

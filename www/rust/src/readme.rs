@@ -4,12 +4,11 @@
 #![allow(dead_code)] // never called: it only has to compile
 
 // README begin
-use pkce_wasm::logout::LogoutParams;
-use pkce_wasm::{AuthorizeParams, Client, ClientConfig, OAuthError};
+use pkce_wasm::{AuthorizeParams, Client, ClientConfig, LogoutParams, OAuthError};
 
 async fn app() -> Result<(), OAuthError> {
     // discover() fills in the endpoints, the issuer and require_iss from the issuer's metadata.
-    let mut config = ClientConfig::new("my-spa", "https://app.example/", "", "");
+    let mut config = ClientConfig::for_discovery("my-spa", "https://app.example/");
     config.scope = Some("openid offline_access".into());
     let client = Client::discover("https://login.example", config).await?; // OAuthError { code: DiscoveryError, .. }
 
