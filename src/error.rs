@@ -51,6 +51,8 @@ pub enum ErrorCode {
     LoginRequired,
     /// The Web Lock that keeps two tabs from refreshing at once could not be taken.
     LockFailed,
+    /// No usable DPoP key or proof (issue 12's `dpop_error`; not produced by the JS API yet).
+    DpopError,
 }
 
 impl ErrorCode {
@@ -80,6 +82,7 @@ impl ErrorCode {
             Self::IdTokenInvalid => "id_token_invalid",
             Self::LoginRequired => "login_required",
             Self::LockFailed => "lock_failed",
+            Self::DpopError => "dpop_error",
         }
     }
 }

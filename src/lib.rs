@@ -21,6 +21,7 @@ pub mod base64url;
 pub mod callback;
 pub mod config;
 pub mod discovery;
+pub mod dpop;
 pub mod error;
 #[cfg(any(test, feature = "testing"))]
 pub mod fakes;

@@ -632,6 +632,15 @@ proptest! {
     }
 
     #[test]
+    fn dpop_header_readers_never_panic(s in prop_oneof![text(80), "[ ,=\"\\\\a-zA-Z_]{0,40}"]) {
+        let _ = pkce_wasm::dpop::challenge_error(&s);
+        let _ = pkce_wasm::dpop::clock_offset(&s, 1.7e12);
+        if let Some(htu) = pkce_wasm::dpop::htu(&s) {
+            prop_assert!(!htu.contains('?') && !htu.contains('#'), "{htu}");
+        }
+    }
+
+    #[test]
     fn url_parse_never_panics(s in prop_oneof![text(80), url_text(40), callback_href()]) {
         if let Some(parsed) = url::parse(&s) {
             prop_assert!(parsed.scheme == "http" || parsed.scheme == "https");

@@ -1,0 +1,390 @@
+//! DPoP (RFC 9449), sans I/O: what a proof says and how it is put together around a signature
+//! made elsewhere (WebCrypto signs, so no private key byte ever enters wasm memory), the `htu`
+//! and `ath` values, the public key's thumbprint for `dpop_jkt` (RFC 7638), the nonces servers
+//! hand out, and the clock correction from their `Date`. The first step of issue 12: the
+//! drivers and the JS API do not use it yet.
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::base64url;
+use crate::error::{ErrorCode, OAuthError, Result};
+use crate::json;
+use crate::url;
+use sha2::{Digest, Sha256};
+
+/// Seconds the local clock may differ from a server's `Date` before proofs use the server's time.
+pub const CLOCK_TOLERANCE: i64 = 60;
+
+/// An ECDSA P-256 public key (the only DPoP key this client makes): its JWK coordinates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicKey {
+    x: String,
+    y: String,
+}
+
+impl PublicKey {
+    /// The key whose JWK (WebCrypto `exportKey("jwk")` of the public key) has these `x` and
+    /// `y`; `dpop_error` unless each is the base64url of 32 bytes.
+    pub fn new(x: &str, y: &str) -> Result<Self> {
+        let coordinate = |c: &str| base64url::decode(c).is_some_and(|bytes| bytes.len() == 32);
+        if !(coordinate(x) && coordinate(y)) {
+            return Err(OAuthError::new(ErrorCode::DpopError, "the DPoP public key is not a P-256 key"));
+        }
+        Ok(Self { x: x.into(), y: y.into() })
+    }
+
+    /// The public JWK with its required members in lexicographic order, which is both the
+    /// proof header's `jwk` and the input of its thumbprint (RFC 7638 §3.2).
+    pub fn jwk(&self) -> String {
+        crate::text::concat(&[r#"{"crv":"P-256","kty":"EC","x":""#, &self.x, r#"","y":""#, &self.y, r#""}"#])
+    }
+
+    /// The JWK SHA-256 thumbprint (RFC 7638): `dpop_jkt` (RFC 9449 §10) and the token's `cnf.jkt`.
+    pub fn thumbprint(&self) -> String {
+        base64url::encode(&Sha256::digest(self.jwk().as_bytes()))
+    }
+}
+
+/// What one proof claims (RFC 9449 §4.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claims<'a> {
+    /// A fresh random identifier.
+    pub jti: &'a str,
+    /// The request's method.
+    pub htm: &'a str,
+    /// The request's URI without query and fragment (`htu`).
+    pub htu: &'a str,
+    /// Epoch seconds, corrected by the server's clock (`iat`).
+    pub iat: u64,
+    /// The access token's hash, on requests that carry one (`ath`).
+    pub ath: Option<&'a str>,
+    /// The server's nonce, when it gave one.
+    pub nonce: Option<&'a str>,
+}
+
+/// The JWS signing input of a proof: `base64url(header) "." base64url(claims)`, to be signed
+/// with ES256 (ECDSA P-256, SHA-256).
+pub fn signing_input(key: &PublicKey, claims: &Claims<'_>) -> String {
+    let header = crate::text::concat(&[r#"{"typ":"dpop+jwt","alg":"ES256","jwk":"#, &key.jwk(), "}"]);
+    let mut payload = String::from("{");
+    json::push_key(&mut payload, "jti");
+    json::push_string(&mut payload, claims.jti);
+    json::push_key(&mut payload, "htm");
+    json::push_string(&mut payload, claims.htm);
+    json::push_key(&mut payload, "htu");
+    json::push_string(&mut payload, claims.htu);
+    json::push_key(&mut payload, "iat");
+    json::push_u64(&mut payload, claims.iat);
+    for (name, value) in [("ath", claims.ath), ("nonce", claims.nonce)] {
+        if let Some(value) = value {
+            json::push_key(&mut payload, name);
+            json::push_string(&mut payload, value);
+        }
+    }
+    payload.push('}');
+    crate::text::concat(&[&base64url::encode(header.as_bytes()), ".", &base64url::encode(payload.as_bytes())])
+}
+
+/// The proof: the signing input and its signature, which WebCrypto gives as the 64 bytes `r || s`
+/// that JWS ES256 uses (RFC 7518 §3.4); `dpop_error` for any other length.
+pub fn proof(signing_input: &str, signature: &[u8]) -> Result<String> {
+    if signature.len() != 64 {
+        return Err(OAuthError::new(ErrorCode::DpopError, "the DPoP signature is not 64 bytes of ES256"));
+    }
+    Ok(crate::text::concat(&[signing_input, ".", &base64url::encode(signature)]))
+}
+
+/// `htu` for a request to `target`: scheme and host in lower case, no default port, no query
+/// and no fragment (RFC 9449 §4.2, RFC 3986 §6.2.2–6.2.3); `None` for a URL this client would
+/// not send to.
+pub fn htu(target: &str) -> Option<String> {
+    let url = url::parse(target)?;
+    Some(crate::text::concat(&[&origin_of(&url), url.path]))
+}
+
+/// The origin of `target` as nonces are kept: `scheme://host[:port]`, no default port.
+pub fn origin(target: &str) -> Option<String> {
+    url::parse(target).map(|url| origin_of(&url))
+}
+
+fn origin_of(url: &url::Url<'_>) -> String {
+    let default = matches!((url.scheme.as_str(), url.port), ("https", 443) | ("http", 80));
+    let mut port = [0u8; 6];
+    let port = if default { "" } else { decimal_port(&mut port, url.port) };
+    crate::text::concat(&[&url.scheme, "://", &url.host, port])
+}
+
+/// `:` and the port's digits, written into `buf`.
+fn decimal_port(buf: &mut [u8; 6], port: u16) -> &str {
+    let mut n = port;
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8; // a digit: n % 10 < 10
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    i -= 1; // at most 5 digits for a u16, so a 6th byte is left for ':'
+    buf[i] = b':';
+    core::str::from_utf8(&buf[i..]).unwrap_or_default() // ASCII digits and ':'
+}
+
+/// `ath`: the base64url SHA-256 of the access token (RFC 9449 §4.2).
+pub fn ath(access_token: &str) -> String {
+    base64url::encode(&Sha256::digest(access_token.as_bytes()))
+}
+
+/// The nonces servers handed out (`DPoP-Nonce`), one per origin, the latest kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Nonces(Vec<(String, String)>);
+
+impl Nonces {
+    /// Keeps `value` for `origin` when it is a valid nonce (RFC 9449 §8: one or more
+    /// `%x21 / %x23-5B / %x5D-7E`); false when it is not (and nothing changes).
+    pub fn remember(&mut self, origin: &str, value: &str) -> bool {
+        let valid = !value.is_empty() && value.bytes().all(|b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e));
+        if valid {
+            self.0.retain(|(o, _)| o != origin);
+            self.0.push((origin.into(), value.into()));
+        }
+        valid
+    }
+
+    /// The nonce to put in the next proof for `origin`.
+    pub fn get(&self, origin: &str) -> Option<&str> {
+        self.0.iter().find(|(o, _)| o == origin).map(|(_, n)| n.as_str())
+    }
+}
+
+/// The correction, in seconds, to add to the local clock for proofs to a server whose answer
+/// said `Date: date` at local epoch milliseconds `now`: the difference when it is over
+/// `CLOCK_TOLERANCE`, else 0 (also for a `Date` that is not an IMF-fixdate).
+pub fn clock_offset(date: &str, now: f64) -> i64 {
+    let Some(server) = http_date(date) else { return 0 };
+    let offset = server as i64 - (now / 1000.0) as i64;
+    if offset.abs() > CLOCK_TOLERANCE {
+        offset
+    } else {
+        0
+    }
+}
+
+/// Epoch seconds of an IMF-fixdate (RFC 9110 §5.6.7: `Sun, 06 Nov 1994 08:49:37 GMT`); the
+/// obsolete formats are not read.
+pub fn http_date(text: &str) -> Option<u64> {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let b = text.as_bytes();
+    let at = |i: usize, c: u8| b.get(i) == Some(&c);
+    let separators = [(3, b','), (4, b' '), (7, b' '), (11, b' '), (16, b' '), (19, b':'), (22, b':')];
+    if b.len() != 29 || !text.ends_with(" GMT") || !separators.iter().all(|&(i, c)| at(i, c)) {
+        return None;
+    }
+    let number = |from: usize, to: usize| {
+        let digits = text.get(from..to)?;
+        digits
+            .bytes()
+            .all(|d| d.is_ascii_digit())
+            .then(|| digits.bytes().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')))
+    };
+    let month = MONTHS.iter().position(|m| text.get(8..11) == Some(*m))? as u64 + 1;
+    let (day, year) = (number(5, 7)?, number(12, 16)?);
+    let (hour, minute, second) = (number(17, 19)?, number(20, 22)?, number(23, 25)?);
+    if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 || year < 1970 {
+        return None;
+    }
+    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date from 1970 on (H. Hinnant's algorithm).
+fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The `error` of the `DPoP` challenge in a `WWW-Authenticate` header (RFC 9449 §7.1, §9:
+/// `use_dpop_nonce`, `invalid_token`, ...), `None` when there is none.
+pub fn challenge_error(www_authenticate: &str) -> Option<String> {
+    let mut rest = www_authenticate;
+    let mut in_dpop = false;
+    while !rest.is_empty() {
+        rest = rest.trim_start_matches([' ', ',']);
+        let token_end = rest.bytes().position(|b| matches!(b, b' ' | b',' | b'=')).unwrap_or(rest.len());
+        let (token, after) = rest.split_at_checked(token_end)?;
+        let after = after.trim_start_matches(' ');
+        if let Some(value) = after.strip_prefix('=') {
+            let (value, next) = param_value(value.trim_start_matches(' '))?;
+            if in_dpop && token.eq_ignore_ascii_case("error") {
+                return Some(value);
+            }
+            rest = next;
+        } else {
+            in_dpop = token.eq_ignore_ascii_case("DPoP"); // a new challenge starts with its scheme
+            rest = after;
+        }
+    }
+    None
+}
+
+/// A parameter's value (a quoted-string, or a token) and what follows it.
+fn param_value(s: &str) -> Option<(String, &str)> {
+    let Some(quoted) = s.strip_prefix('"') else {
+        let end = s.bytes().position(|b| matches!(b, b' ' | b',')).unwrap_or(s.len());
+        let (value, rest) = s.split_at_checked(end)?;
+        return Some((value.into(), rest));
+    };
+    let mut value = String::new();
+    let mut escaped = false;
+    for (i, c) in quoted.char_indices() {
+        match c {
+            _ if escaped => {
+                value.push(c);
+                escaped = false;
+            }
+            '\\' => escaped = true,
+            '"' => return Some((value, quoted.get(i + 1..)?)),
+            _ => value.push(c),
+        }
+    }
+    None // no closing quote
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // RFC 9449 §4.1's example key and §6.1's thumbprint of it.
+    const X: &str = "l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs";
+    const Y: &str = "9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA";
+
+    fn decoded(segment: &str) -> serde_json::Value {
+        serde_json::from_slice(&base64url::decode(segment).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_thumbprint_of_rfc_9449s_example_key() {
+        let key = PublicKey::new(X, Y).unwrap();
+        assert_eq!(key.thumbprint(), "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I");
+        for (x, y) in [(X, "short"), ("", Y), (X, "9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDAAA")] {
+            assert_eq!(PublicKey::new(x, y).unwrap_err().code, ErrorCode::DpopError, "{x} {y}");
+        }
+    }
+
+    #[test]
+    fn ath_of_rfc_9449s_example_access_token() {
+        assert_eq!(ath("Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU"), "fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo");
+    }
+
+    #[test]
+    fn a_proof_says_exactly_what_rfc_9449_asks() {
+        let key = PublicKey::new(X, Y).unwrap();
+        let claims = Claims {
+            jti: "-BwC3ESc6acc2lTc",
+            htm: "POST",
+            htu: "https://server.example.com/token",
+            iat: 1_562_262_616,
+            ath: None,
+            nonce: Some("eyJ7S_zG.eyJH0-Z.HX4w-7v"),
+        };
+        let input = signing_input(&key, &claims);
+        let (header, payload) = input.split_once('.').unwrap();
+        assert_eq!(
+            decoded(header),
+            serde_json::json!({"typ": "dpop+jwt", "alg": "ES256", "jwk": {"kty": "EC", "crv": "P-256", "x": X, "y": Y}})
+        );
+        assert_eq!(
+            decoded(payload),
+            serde_json::json!({"jti": "-BwC3ESc6acc2lTc", "htm": "POST", "htu": "https://server.example.com/token",
+                "iat": 1_562_262_616, "nonce": "eyJ7S_zG.eyJH0-Z.HX4w-7v"})
+        );
+        let with_ath = signing_input(&key, &Claims { ath: Some("fUHy"), nonce: None, ..claims });
+        assert_eq!(decoded(with_ath.split_once('.').unwrap().1)["ath"], "fUHy");
+        assert!(decoded(with_ath.split_once('.').unwrap().1).get("nonce").is_none());
+
+        let signed = proof(&input, &[7; 64]).unwrap();
+        assert_eq!(signed.matches('.').count(), 2);
+        assert_eq!(base64url::decode(signed.rsplit('.').next().unwrap()).unwrap(), [7; 64]);
+        assert_eq!(proof(&input, &[7; 72]).unwrap_err().code, ErrorCode::DpopError, "a DER signature");
+    }
+
+    #[test]
+    fn htu_has_no_query_fragment_or_default_port_and_a_lower_case_origin() {
+        for (target, expected) in [
+            ("https://Server.Example.COM/token?x=1#f", Some("https://server.example.com/token")),
+            ("HTTPS://server.example.com:443/token", Some("https://server.example.com/token")),
+            ("https://server.example.com:8443/a/B", Some("https://server.example.com:8443/a/B")),
+            ("http://127.0.0.1:80/token", Some("http://127.0.0.1/token")),
+            ("http://127.0.0.1:65535", Some("http://127.0.0.1:65535/")),
+            ("https://server.example.com", Some("https://server.example.com/")),
+            ("ftp://server.example.com/", None),
+            ("/relative", None),
+        ] {
+            assert_eq!(htu(target).as_deref(), expected, "{target}");
+        }
+        assert_eq!(origin("https://rs.example:8443/api?q").as_deref(), Some("https://rs.example:8443"));
+    }
+
+    #[test]
+    fn nonces_are_kept_per_origin_and_checked() {
+        let mut nonces = Nonces::default();
+        assert!(nonces.remember("https://as.example", "eyJ7S_zG.eyJH0-Z.HX4w-7v"));
+        assert!(nonces.remember("https://rs.example", "n-1"));
+        assert!(nonces.remember("https://rs.example", "n-2"), "the latest replaces the last");
+        for bad in ["", "a b", "quote\"", "back\\slash", "é"] {
+            assert!(!nonces.remember("https://rs.example", bad), "{bad:?}");
+        }
+        assert_eq!(nonces.get("https://as.example"), Some("eyJ7S_zG.eyJH0-Z.HX4w-7v"));
+        assert_eq!(nonces.get("https://rs.example"), Some("n-2"));
+        assert_eq!(nonces.get("https://other.example"), None);
+    }
+
+    #[test]
+    fn the_clock_follows_the_server_only_beyond_a_minute() {
+        // RFC 9110 §5.6.7's example.
+        assert_eq!(http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
+        assert_eq!(http_date("Tue, 29 Feb 2028 23:59:60 GMT"), Some(1_835_481_600));
+        for bad in [
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+            "",
+            "Sun, 32 Nov 1994 08:49:37 GMT",
+            "Sun, 06xNov 1994 08:49:37 GMT",
+        ] {
+            assert_eq!(http_date(bad), None, "{bad}");
+        }
+        let now = 784_111_777_000.0;
+        assert_eq!(clock_offset("Sun, 06 Nov 1994 08:50:37 GMT", now), 0, "a minute apart: the local clock is kept");
+        assert_eq!(clock_offset("Sun, 06 Nov 1994 08:50:38 GMT", now), 61);
+        assert_eq!(clock_offset("Sun, 06 Nov 1994 07:49:37 GMT", now), -3600);
+        assert_eq!(clock_offset("yesterday", now), 0);
+    }
+
+    #[test]
+    fn the_dpop_challenges_error_is_found_among_others() {
+        for (header, expected) in [
+            (
+                r#"DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof""#,
+                Some("use_dpop_nonce"),
+            ),
+            (
+                r#"Bearer realm="x", error="invalid_token", DPoP algs="ES256", error="invalid_token""#,
+                Some("invalid_token"),
+            ),
+            (r#"Bearer error="invalid_token""#, None),
+            (r#"dpop error=use_dpop_nonce"#, Some("use_dpop_nonce")),
+            (r#"DPoP algs="ES256 PS256""#, None),
+            (r#"DPoP error="a\"b""#, Some("a\"b")),
+            (r#"DPoP error="unterminated"#, None),
+            ("", None),
+        ] {
+            assert_eq!(challenge_error(header).as_deref(), expected, "{header}");
+        }
+    }
+}
