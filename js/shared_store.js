@@ -64,7 +64,7 @@ export function sharedSwap(key, any, expected, text) {
  * marks past their expiry; resolves to whether it added. Without IndexedDB (very old browsers,
  * some privacy modes) every claim succeeds, as tabs then cannot be told apart. */
 export function sharedClaim(key, expires, now) {
-  if (typeof indexedDB != 'object' || !indexedDB) return Promise.resolve(true);
+  if (!hasIndexedDB()) return Promise.resolve(true);
   return run('readwrite', (store, done) => {
     store.index('expires').openCursor(IDBKeyRange.upperBound(now, true)).onsuccess = (event) => {
       const cursor = event.target.result;
@@ -80,4 +80,13 @@ export function sharedClaim(key, expires, now) {
       done(false);
     };
   });
+}
+
+// True when this realm has IndexedDB at all; its getter throws where site data is blocked.
+function hasIndexedDB() {
+  try {
+    return typeof indexedDB == 'object' && indexedDB !== null;
+  } catch {
+    return false;
+  }
 }

@@ -236,6 +236,25 @@ eachEngine('attacks on the plain HTML example', (engine) => {
     }
   });
 
+  test('blocked IndexedDB (its getter throws): the callback is still redeemed, once', async () => {
+    // What some privacy settings do to site data: the getter itself throws. Without IndexedDB
+    // tabs cannot be told apart, so the claim succeeds (README); it must not fail the login.
+    world.example.setHeadScript(`Object.defineProperty(window, 'indexedDB', {
+      get() { throw new DOMException('site data is blocked', 'SecurityError'); },
+    });`);
+    try {
+      const page = await openApp();
+      const before = sent.length;
+      await page.click('#login');
+      const { tokens } = await settled(page, 'signed-in');
+      assert.ok(tokens.accessToken);
+      assert.equal(sent.length, before + 1, 'one token request');
+      await page.close();
+    } finally {
+      world.example.setHeadScript(null);
+    }
+  });
+
   test('an implicit-flow response in the fragment is refused without a token request', async () => {
     const page = await openApp();
     const state = await pendingLogin(page);
