@@ -6,23 +6,14 @@
 // stub's metadata documents. (tests/browser.rs runs the same cases through the Rust Client's
 // driver.)
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 
 import { startStaticServer } from '../../www/server/static-server.mjs';
 import { eachEngine, launchBrowser } from './harness.mjs';
+import { startStub } from './stub.mjs';
 
 const path = (p) => fileURLToPath(new URL(p, import.meta.url));
-
-/** Starts the stub; resolves to { origin, stop }. */
-async function startStub() {
-  const child = spawn(process.execPath, [path('../stub/token-stub.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const origin = (await lines.next()).value;
-  return { origin, stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }) };
-}
 
 eachEngine('the package against a misbehaving token endpoint', (engine) => {
   let server;
@@ -70,7 +61,7 @@ eachEngine('the package against a misbehaving token endpoint', (engine) => {
   /** The stub's record of `tag`'s token request once its connection closed. */
   async function closedRecord(tag) {
     for (let i = 0; i < 200; i++) {
-      const record = (await (await fetch(`${stub.origin}/requests`)).json()).find((r) => r.path.endsWith(`?t=${tag}`));
+      const [record] = await stub.requests(tag);
       if (record?.closed) return record;
     }
     return assert.fail(`the stub never saw ${tag}'s connection close`);

@@ -1,0 +1,228 @@
+// The package's token holder, in each browser engine, against the loopback stub: what the JS
+// driver sequences around the wasm's decisions (js/pkce_wasm.js: the one refresh in flight,
+// the Web Lock, the compare-and-set over IndexedDB or Web Storage, logout). tests/browser.rs
+// runs the same cases through the Rust Client's driver.
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+
+import { startStaticServer } from '../../www/server/static-server.mjs';
+import { eachEngine, launchBrowser } from './harness.mjs';
+import { startStub } from './stub.mjs';
+
+const path = (p) => fileURLToPath(new URL(p, import.meta.url));
+
+/** In the page: `window.make(name, mode, tag, changes)` makes a client `window.clients[name]`
+ * whose token endpoint is the stub's `mode`; `window.signIn(name)` signs it in through the stub. */
+function installHelpers(stubOrigin) {
+  window.stubOrigin = stubOrigin;
+  window.clients = {};
+  window.make = async (name, mode, tag, changes = {}) => {
+    const { default: init, PkceClient } = await import('/pkg/pkce_wasm.js');
+    await init();
+    window.clients[name] = new PkceClient({
+      clientId: 'spa',
+      redirectUri: `${location.origin}/callback`,
+      authorizationEndpoint: 'https://as.example/authorize',
+      tokenEndpoint: `${window.stubOrigin}/token/${mode}?t=${tag}`,
+      issuer: 'https://as.example',
+      ...changes,
+    });
+  };
+  window.signIn = async (name) => {
+    const client = window.clients[name];
+    const state = new URL(client.authorizeUrl()).searchParams.get('state');
+    return (await client.handleCallback(`${location.origin}/callback?code=c&state=${state}&iss=https%3A%2F%2Fas.example`)).tokens;
+  };
+  window.outcome = (promise) => promise.then((value) => ({ value }), (e) => (e.error ? { code: e.code, error: e.error } : { code: e.code }));
+}
+
+eachEngine('the package\'s token holder', (engine) => {
+  let server;
+  let stub;
+  let browser;
+  let tab;
+
+  before(async () => {
+    stub = await startStub();
+    server = await startStaticServer({ root: path('./fixtures'), mounts: { '/pkg/': path('../../pkg') } });
+    browser = await launchBrowser(engine);
+    tab = await browser.newTab(`${server.origin}/`);
+    await tab.waitFor(() => window.result);
+    await tab.eval(installHelpers, stub.origin);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await stub?.stop();
+  });
+
+  const refreshes = async (tag) => (await stub.requests(tag)).filter((r) => r.body.startsWith('grant_type=refresh_token')).length;
+
+  test('keeps tokens per storage mode, answers from them while fresh, and clears', async () => {
+    for (const tokenStorage of ['memory', 'session', 'local']) {
+      const tag = `js-hold-${tokenStorage}`;
+      const seen = await tab.eval(async (tag, tokenStorage) => {
+        await window.make('c', 'ok', tag, { tokenStorage, storagePrefix: tag });
+        const client = window.clients.c;
+        const before = client.tokens();
+        const tokens = await window.signIn('c');
+        const key = (area) => Object.keys(area).find((k) => k.startsWith(`${tag}:tokens:`));
+        const seen = {
+          before: before ?? null,
+          same: JSON.stringify(client.tokens()) === JSON.stringify(tokens),
+          inSession: Boolean(key(sessionStorage)),
+          inLocal: Boolean(key(localStorage)),
+          token: await client.getAccessToken(),
+        };
+        client.clear();
+        seen.after = client.tokens() ?? null;
+        seen.cleared = await window.outcome(client.getAccessToken());
+        return seen;
+      }, tag, tokenStorage);
+      assert.deepEqual(seen, {
+        before: null,
+        same: true,
+        inSession: tokenStorage === 'session',
+        inLocal: tokenStorage === 'local',
+        token: 'at-1',
+        after: null,
+        cleared: { code: 'login_required' },
+      }, tokenStorage);
+      assert.equal(await refreshes(tag), 0, `${tokenStorage}: fresh, so no refresh`);
+    }
+  });
+
+  test('concurrent getAccessToken() calls share one refresh', async () => {
+    const seen = await tab.eval(async () => {
+      await window.make('c', 'expiring', 'js-share');
+      await window.signIn('c');
+      const client = window.clients.c;
+      const tokens = await Promise.all([client.getAccessToken(), client.getAccessToken(), client.getAccessToken()]);
+      return { tokens, kept: client.tokens().refreshToken };
+    });
+    assert.deepEqual(seen, { tokens: ['at-rt-0', 'at-rt-0', 'at-rt-0'], kept: 'rt-0+' });
+    assert.equal(await refreshes('js-share'), 1);
+  });
+
+  test('the holder is bound to its client, whatever the prefix', async () => {
+    for (const tokenStorage of ['session', 'local']) {
+      const [a, b] = [`js-bind-${tokenStorage}-a`, `js-bind-${tokenStorage}-b`];
+      const seen = await tab.eval(async (a, b, tokenStorage) => {
+        await window.make('a', 'expiring', a, { tokenStorage, storagePrefix: 't-bind' });
+        await window.make('b', 'expiring', b, { tokenStorage, storagePrefix: 't-bind', issuer: 'https://b.example' });
+        await window.signIn('a');
+        const seen = { bSees: window.clients.b.tokens() ?? null, bToken: await window.outcome(window.clients.b.getAccessToken()) };
+        window.clients.b.clear();
+        seen.aKept = Boolean(window.clients.a.tokens());
+        seen.aToken = await window.clients.a.getAccessToken();
+        window.clients.a.clear();
+        return seen;
+      }, a, b, tokenStorage);
+      assert.deepEqual(seen, { bSees: null, bToken: { code: 'login_required' }, aKept: true, aToken: 'at-rt-0' }, tokenStorage);
+      assert.deepEqual(await stub.requests(b), [], `${tokenStorage}: B sent nothing, A's refresh token least of all`);
+    }
+  });
+
+  test('a refresh settling after clear(), logout() or a newer login is not stored', async () => {
+    for (const tokenStorage of ['memory', 'session', 'local']) {
+      for (const during of ['clear', 'logout', 'login']) {
+        const tag = `js-late-${tokenStorage}-${during}`;
+        await tab.eval(async (tag, tokenStorage) => {
+          await window.make('c', 'gated', tag, { tokenStorage, storagePrefix: tag, revocationEndpoint: `${window.stubOrigin}/token/revoke?t=${tag}-revoke` });
+          await window.signIn('c');
+          window.pending = window.outcome(window.clients.c.getAccessToken());
+        }, tag, tokenStorage);
+        await stub.held(tag); // the refresh is at the server
+        await tab.eval(async (during) => {
+          const client = window.clients.c;
+          if (during === 'clear') client.clear();
+          if (during === 'logout') await client.logout();
+          if (during === 'login') window.newer = await window.signIn('c');
+          else window.newer = undefined;
+        }, during);
+        await stub.release(tag);
+        const seen = await tab.eval(async (tag, tokenStorage) => {
+          const refreshed = await window.pending;
+          const held = JSON.stringify(window.clients.c.tokens() ?? null);
+          await window.make('again', 'gated', tag, { tokenStorage, storagePrefix: tag });
+          const stored = JSON.stringify(window.clients.again.tokens() ?? null);
+          const newer = JSON.stringify(window.newer ?? null);
+          window.clients.c.clear();
+          return { refreshed, heldIsNewer: held === newer, storedIsNewer: tokenStorage === 'memory' || stored === newer };
+        }, tag, tokenStorage);
+        assert.deepEqual(seen, { refreshed: { code: 'login_required' }, heldIsNewer: true, storedIsNewer: true }, tag);
+        if (during === 'logout') assert.equal((await stub.requests(`${tag}-revoke`)).length, 1, `${tag}: revoked`);
+      }
+    }
+  });
+
+  test('an explicit refresh() started with nothing held is stored only while nothing is held', async () => {
+    for (const tokenStorage of ['memory', 'session', 'local']) {
+      const tag = `js-empty-${tokenStorage}`;
+      await tab.eval(async (tag, tokenStorage) => {
+        await window.make('c', 'gated', tag, { tokenStorage, storagePrefix: tag });
+        window.pending = window.outcome(window.clients.c.refresh('rt-from-elsewhere'));
+      }, tag, tokenStorage);
+      await stub.held(tag);
+      await tab.eval(async () => { window.newer = await window.signIn('c'); });
+      await stub.release(tag);
+      const seen = await tab.eval(async () => {
+        const refreshed = await window.pending;
+        const heldIsNewer = JSON.stringify(window.clients.c.tokens()) === JSON.stringify(window.newer);
+        window.clients.c.clear();
+        return { refreshed: refreshed.value.accessToken, heldIsNewer };
+      });
+      assert.deepEqual(seen, { refreshed: 'at-rt-from-elsewhere', heldIsNewer: true }, tokenStorage);
+    }
+  });
+
+  test('a prefix Web Locks refuses still refreshes under the lock, and a refused lock is lock_failed', async () => {
+    const seen = await tab.eval(async () => {
+      await window.make('dash', 'expiring', 'js-dash', { tokenStorage: 'local', storagePrefix: '-p' });
+      await window.signIn('dash');
+      const dash = await window.clients.dash.getAccessToken();
+      window.clients.dash.clear();
+      await window.make('c', 'expiring', 'js-nolock', { tokenStorage: 'local', storagePrefix: 'js-nolock' });
+      await window.signIn('c');
+      const request = navigator.locks.request;
+      navigator.locks.request = () => Promise.reject(new DOMException('refused', 'SecurityError'));
+      const refused = await window.outcome(window.clients.c.getAccessToken());
+      navigator.locks.request = request;
+      window.clients.c.clear();
+      return { dash, refused };
+    });
+    assert.deepEqual(seen, { dash: 'at-rt-0', refused: { code: 'lock_failed' } });
+    assert.equal(await refreshes('js-nolock'), 0, 'nothing sent unlocked');
+  });
+
+  test('logout() without an end-session endpoint revokes, clears and stays', async () => {
+    const seen = await tab.eval(async () => {
+      await window.make('c', 'ok', 'js-logout', { revocationEndpoint: `${window.stubOrigin}/token/revoke?t=js-logout-rev` });
+      const held = await window.signIn('c');
+      const here = location.href;
+      await window.clients.c.logout();
+      let logoutUrl;
+      try {
+        window.clients.c.logoutUrl();
+      } catch (e) {
+        logoutUrl = e.code;
+      }
+      return { refreshToken: held.refreshToken, after: window.clients.c.tokens() ?? null, stayed: location.href === here, logoutUrl };
+    });
+    assert.deepEqual(seen, { refreshToken: 'rt-2', after: null, stayed: true, logoutUrl: 'invalid_config' });
+    const revoked = await stub.requests('js-logout-rev');
+    assert.equal(revoked.length, 1);
+    assert.ok(revoked[0].body.startsWith('token=rt-2&'), revoked[0].body);
+  });
+
+  test('invalid_grant on a refresh of the held token empties the holder', async () => {
+    const seen = await tab.eval(async () => {
+      await window.make('c', 'rejecting', 'js-reject');
+      await window.signIn('c');
+      return { refreshed: await window.outcome(window.clients.c.getAccessToken()), after: window.clients.c.tokens() ?? null };
+    });
+    assert.deepEqual(seen, { refreshed: { code: 'token_error', error: 'invalid_grant' }, after: null });
+  });
+});
