@@ -464,6 +464,25 @@ async fn a_refresh_settling_after_clear_logout_or_a_newer_login_is_not_stored() 
 }
 
 #[wasm_bindgen_test]
+async fn an_explicit_refresh_from_an_empty_holder_is_stored_only_while_it_stays_empty() {
+    use pkce_wasm::config::TokenStorage;
+    for mode in [TokenStorage::Memory, TokenStorage::Session, TokenStorage::Local] {
+        let test = format!("empty-{mode:?}");
+        let c = client("gated", &test, |c| c.token_storage = mode);
+        let newer = Rc::new(RefCell::new(None));
+        let act = async {
+            stub_call(&format!("/held?t={test}"), "GET").await;
+            *newer.borrow_mut() = Some(logged_in(&c).await); // a login while the refresh is out
+            stub_call(&format!("/release?t={test}"), "POST").await;
+        };
+        let (refreshed, _, _) = futures_join(c.refresh("rt-from-elsewhere"), act, async {}).await;
+        assert_eq!(refreshed.unwrap().access_token, "at-rt-from-elsewhere", "{test}: the caller gets its result");
+        assert_eq!(c.tokens().unwrap(), newer.borrow().clone(), "{test}: the holder keeps the newer login");
+        c.clear().unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
 async fn a_duplicated_tab_cannot_redeem_the_callback_again() {
     let c = client("ok", "dup-tab", |_| {});
     let cb = callback(&c.authorize_url(&AuthorizeParams::default(), None).unwrap(), "");
