@@ -84,7 +84,8 @@ impl Holder {
     }
 }
 
-/// The operations of `Core::call`, one per step the JS driver takes (js/pkce_wasm.js).
+/// The operations of `Core::call`, one per step the JS driver takes (js/pkce_wasm.js). Each
+/// runs the `Core` method of the same name with the arguments shown, in `call`'s `a`, `b`, `c`.
 #[wasm_bindgen]
 #[derive(Clone, Copy, Debug)]
 pub enum Op {
