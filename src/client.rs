@@ -2,14 +2,14 @@
 //! `PkceClient`, plus the token holder that keeps the current `TokenSet`.
 
 use crate::authorize::AuthorizeParams;
-use crate::browser::{locks, navigation, shared, BrowserEnv, FetchTransport, SharedMarks, WebStore};
+use crate::browser::{locks, navigation, shared, BrowserEnv, FetchTransport, HeldRecord, SharedMarks, WebStore};
 use crate::callback;
 use crate::config::{ClientConfig, TokenStorage};
 use crate::error::Result;
 use crate::flow::{self, LoginResult};
 use crate::holder;
 use crate::logout::{self, LogoutParams};
-use crate::platform::{Store, Transport};
+use crate::platform::Transport;
 use crate::steps;
 use crate::token::TokenSet;
 use alloc::rc::Rc;
@@ -24,10 +24,8 @@ type InFlight = (Promise, Rc<RefCell<Option<Result<String>>>>);
 
 struct Inner {
     config: ClientConfig,
-    /// The holder's storage key, bound to this client (`holder::key`).
-    key: String,
-    /// The holder's record in `memory` mode.
-    memory: RefCell<Option<String>>,
+    /// The holder's record, under its key bound to this client.
+    held: HeldRecord,
     refreshing: RefCell<Option<InFlight>>,
 }
 
@@ -41,8 +39,8 @@ impl Client {
     /// Validates `config` (`invalid_config`); touches no storage.
     pub fn new(config: ClientConfig) -> Result<Self> {
         config.validate()?;
-        let key = holder::key(&config);
-        Ok(Self { inner: Rc::new(Inner { config, key, memory: RefCell::new(None), refreshing: RefCell::new(None) }) })
+        let held = HeldRecord::new(&config);
+        Ok(Self { inner: Rc::new(Inner { config, held, refreshing: RefCell::new(None) }) })
     }
 
     /// Fetches `issuer`'s metadata (cached in sessionStorage), fills the endpoints, issuer and
@@ -116,10 +114,10 @@ impl Client {
     /// Empties the holder. In `Local` mode the copy every tab reads (IndexedDB) is emptied right after.
     pub fn clear(&self) -> Result<()> {
         if self.config().token_storage != TokenStorage::Local {
-            return self.replace_here(None, None).map(drop);
+            return self.inner.held.replace(None, None).map(drop);
         }
-        self.mirror(None)?;
-        let key = self.inner.key.clone();
+        self.inner.held.mirror(None)?;
+        let key = String::from(self.inner.held.key());
         let _ = crate::browser::promise(async move {
             let _ = shared::swap(&key, None, None).await; // a failure leaves nothing to undo
             Ok(JsValue::UNDEFINED)
@@ -224,11 +222,7 @@ impl Client {
 
     /// The holder's record as this tab reads it synchronously (`localStorage`'s copy in `Local` mode).
     fn read(&self) -> Result<Option<String>> {
-        match self.config().token_storage {
-            TokenStorage::Memory => Ok(self.inner.memory.borrow().clone()),
-            TokenStorage::Session => WebStore::session()?.get(&self.inner.key),
-            TokenStorage::Local => WebStore::local()?.get(&self.inner.key),
-        }
+        self.inner.held.read()
     }
 
     /// The authoritative record: IndexedDB's in `Local` mode (and `localStorage` follows it).
@@ -236,8 +230,8 @@ impl Client {
         if self.config().token_storage != TokenStorage::Local {
             return self.read();
         }
-        let text = shared::get(&self.inner.key).await?;
-        self.mirror(text.as_deref())?;
+        let text = shared::get(self.inner.held.key()).await?;
+        self.inner.held.mirror(text.as_deref())?;
         Ok(text)
     }
 
@@ -250,36 +244,14 @@ impl Client {
     /// `replace` with the record's text.
     async fn replace_text(&self, expected: Option<Option<&str>>, text: Option<&str>) -> Result<bool> {
         if self.config().token_storage != TokenStorage::Local {
-            return self.replace_here(expected, text);
+            return self.inner.held.replace(expected, text);
         }
-        let wrote = shared::swap(&self.inner.key, expected, text).await?;
+        let wrote = shared::swap(self.inner.held.key(), expected, text).await?;
         if wrote {
-            self.mirror(text)?;
+            self.inner.held.mirror(text)?;
         } else {
             self.snapshot().await?;
         }
         Ok(wrote)
-    }
-
-    /// `replace` for the synchronous stores (`Memory`, `Session`).
-    fn replace_here(&self, expected: Option<Option<&str>>, text: Option<&str>) -> Result<bool> {
-        if self.config().token_storage != TokenStorage::Memory {
-            return holder::replace(&WebStore::session()?, &self.inner.key, expected, text);
-        }
-        let mut held = self.inner.memory.borrow_mut();
-        if expected.is_some_and(|expected| held.as_deref() != expected) {
-            return Ok(false);
-        }
-        *held = text.map(String::from);
-        Ok(true)
-    }
-
-    /// Sets `localStorage`'s copy of a `Local` holder.
-    fn mirror(&self, text: Option<&str>) -> Result<()> {
-        let store = WebStore::local()?;
-        match text {
-            Some(text) => store.set(&self.inner.key, text),
-            None => store.remove(&self.inner.key),
-        }
     }
 }

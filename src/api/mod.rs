@@ -7,13 +7,13 @@ use alloc::string::String;
 use core::cell::RefCell;
 
 use crate::browser::navigation;
-use crate::browser::{set, BrowserEnv, WebStore};
+use crate::browser::{set, BrowserEnv, HeldRecord, WebStore};
 use crate::callback;
 use crate::config::{ClientConfig, TokenStorage};
 use crate::error::{ErrorCode, OAuthError};
 use crate::holder;
 use crate::pkce;
-use crate::platform::{Env, Store};
+use crate::platform::Env;
 use crate::steps;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
@@ -68,19 +68,18 @@ enum Stage {
     Freed,
 }
 
-/// The config, the holder's key, and its record in `memory` mode.
+/// The config and the holder's record.
 struct Holder {
     config: ClientConfig,
-    key: String,
-    memory: Option<String>,
+    held: HeldRecord,
 }
 
 impl Holder {
     /// The holder of a client with `config`; `invalid_config` unless it validates.
     fn new(config: ClientConfig) -> Result<Self, OAuthError> {
         config.validate()?;
-        let key = holder::key(&config);
-        Ok(Self { config, key, memory: None })
+        let held = HeldRecord::new(&config);
+        Ok(Self { config, held })
     }
 }
 
@@ -251,13 +250,7 @@ impl Core {
 
     /// The holder's record as this tab reads it synchronously (`localStorage`'s copy in `local` mode).
     pub fn held(&self) -> JsResult<Option<String>> {
-        let inner = self.inner()?;
-        let record = match inner.config.token_storage {
-            TokenStorage::Memory => Ok(inner.memory.clone()),
-            TokenStorage::Session => WebStore::session().and_then(|s| s.get(&inner.key)),
-            TokenStorage::Local => WebStore::local().and_then(|s| s.get(&inner.key)),
-        };
-        Ok(record?)
+        Ok(self.inner()?.held.read()?)
     }
 
     /// The access token of `record` while fresh; `undefined` when a refresh is due; `login_required`.
@@ -309,7 +302,7 @@ impl Core {
         if inner.config.token_storage != TokenStorage::Local {
             return Ok(JsValue::UNDEFINED);
         }
-        let pair = js_sys::Array::of2(&inner.key.as_str().into(), &holder::lock_name(&inner.config).into());
+        let pair = js_sys::Array::of2(&inner.held.key().into(), &holder::lock_name(&inner.config).into());
         Ok(pair.into())
     }
 
@@ -338,21 +331,7 @@ impl Core {
     /// holder holds `expected` (`null`: nothing; undefined: whatever it holds); true when it wrote.
     pub fn replace(&self, expected: JsValue, record: Option<String>) -> JsResult<bool> {
         let expected = (!expected.is_undefined()).then(|| expected.as_string());
-        let mut guard = self.stage.try_borrow_mut().map_err(|_| freed())?;
-        let Stage::Ready(inner) = &mut *guard else { return Err(freed().into()) };
-        if inner.config.token_storage != TokenStorage::Memory {
-            return Ok(holder::replace(
-                &WebStore::session()?,
-                &inner.key,
-                expected.as_ref().map(Option::as_deref),
-                record.as_deref(),
-            )?);
-        }
-        if expected.is_some_and(|expected| expected != inner.memory) {
-            return Ok(false);
-        }
-        inner.memory = record;
-        Ok(true)
+        Ok(self.inner()?.held.replace(expected.as_ref().map(Option::as_deref), record.as_deref())?)
     }
 
     /// Empties this tab's holder (in `local` mode `localStorage`'s copy; the driver empties the shared one).
@@ -415,12 +394,7 @@ impl Core {
 
     /// Sets `localStorage`'s copy of a `local` holder.
     fn mirror(&self, record: Option<&str>) -> Result<(), OAuthError> {
-        let inner = self.inner()?;
-        let store = WebStore::local()?;
-        match record {
-            Some(text) => store.set(&inner.key, text),
-            None => store.remove(&inner.key),
-        }
+        self.inner()?.held.mirror(record)
     }
 }
 

@@ -4,6 +4,7 @@
 pub(crate) mod env;
 #[cfg(feature = "client")]
 mod fetch;
+mod held;
 #[cfg(feature = "client")]
 pub(crate) mod locks;
 pub(crate) mod navigation;
@@ -16,6 +17,7 @@ mod storage;
 pub use env::{BrowserEnv, JsJson};
 #[cfg(feature = "client")]
 pub use fetch::FetchTransport;
+pub use held::HeldRecord;
 #[cfg(feature = "client")]
 pub(crate) use promise::promise;
 #[cfg(feature = "client")]

@@ -1,0 +1,63 @@
+//! The token holder's record where this tab keeps it synchronously: in memory, in
+//! `sessionStorage`, or `localStorage`'s copy of a `local` holder (whose authoritative copy is
+//! IndexedDB's, reached by each driver asynchronously). Shared by both drivers' holders: the
+//! Rust `Client` and the npm package's `Core`.
+use alloc::string::String;
+use core::cell::RefCell;
+
+use super::WebStore;
+use crate::config::{ClientConfig, TokenStorage};
+use crate::error::Result;
+use crate::holder;
+use crate::platform::Store;
+
+/// One client's record, under its bound key (`holder::key`).
+pub struct HeldRecord {
+    storage: TokenStorage,
+    key: String,
+    memory: RefCell<Option<String>>,
+}
+
+impl HeldRecord {
+    /// The record of the client configured by `config`.
+    pub fn new(config: &ClientConfig) -> Self {
+        Self { storage: config.token_storage, key: holder::key(config), memory: RefCell::new(None) }
+    }
+
+    /// The storage key (also the IndexedDB key in `local` mode).
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The record as this tab reads it now (`localStorage`'s copy in `local` mode).
+    pub fn read(&self) -> Result<Option<String>> {
+        match self.storage {
+            TokenStorage::Memory => Ok(self.memory.borrow().clone()),
+            TokenStorage::Session => WebStore::session()?.get(&self.key),
+            TokenStorage::Local => WebStore::local()?.get(&self.key),
+        }
+    }
+
+    /// In `memory` and `session` mode: writes `text` (`None`: empties it), unconditionally when
+    /// `expected` is `None`, else only over the record `expected` holds; true when it wrote.
+    pub fn replace(&self, expected: Option<Option<&str>>, text: Option<&str>) -> Result<bool> {
+        if self.storage != TokenStorage::Memory {
+            return holder::replace(&WebStore::session()?, &self.key, expected, text);
+        }
+        let mut held = self.memory.borrow_mut();
+        if expected.is_some_and(|expected| held.as_deref() != expected) {
+            return Ok(false);
+        }
+        *held = text.map(String::from);
+        Ok(true)
+    }
+
+    /// In `local` mode: makes `localStorage`'s copy `text` (`None`: removes it).
+    pub fn mirror(&self, text: Option<&str>) -> Result<()> {
+        let store = WebStore::local()?;
+        match text {
+            Some(text) => store.set(&self.key, text),
+            None => store.remove(&self.key),
+        }
+    }
+}
