@@ -185,7 +185,7 @@ impl Client {
             Ok(JsValue::UNDEFINED)
         };
         let promise = match self.config().token_storage {
-            TokenStorage::Local => locks::with_lock(&holder::lock_name(self.config()), job),
+            TokenStorage::Local => locks::with_lock(&holder::lock_name(self.inner.held.key()), job),
             _ => crate::browser::promise(job),
         };
         (promise, slot)

@@ -24,10 +24,10 @@ pub fn key(config: &ClientConfig) -> String {
     crate::text::concat(&[&config.storage_prefix, ":tokens:", &base64url::encode(&digest[..16])])
 }
 
-/// The Web Lock serialising this holder's refreshes across tabs; valid whatever the prefix
-/// (Web Locks refuse names that start with `-`).
-pub fn lock_name(config: &ClientConfig) -> String {
-    crate::text::concat(&["pkce-wasm lock ", &key(config)])
+/// The Web Lock serialising the refreshes of the holder under `key` (from `key`) across tabs;
+/// valid whatever the prefix (Web Locks refuse names that start with `-`).
+pub fn lock_name(key: &str) -> String {
+    crate::text::concat(&["pkce-wasm lock ", key])
 }
 
 /// Writes `new` under `key` (`None`: removes it) only while the store holds `expected` there;
@@ -150,8 +150,8 @@ mod tests {
     fn lock_names_are_valid_for_any_prefix() {
         let mut config = config::sample();
         config.storage_prefix = "-p".into();
-        assert!(!lock_name(&config).starts_with('-'));
-        assert!(lock_name(&config).ends_with(&key(&config)));
+        assert!(!lock_name(&key(&config)).starts_with('-'));
+        assert!(lock_name(&key(&config)).ends_with(&key(&config)));
     }
 
     fn record(refresh_token: Option<&str>, expires_at: Option<u64>) -> String {

@@ -302,7 +302,7 @@ impl Core {
         if inner.config.token_storage != TokenStorage::Local {
             return Ok(JsValue::UNDEFINED);
         }
-        let pair = js_sys::Array::of2(&inner.held.key().into(), &holder::lock_name(&inner.config).into());
+        let pair = js_sys::Array::of2(&inner.held.key().into(), &holder::lock_name(inner.held.key()).into());
         Ok(pair.into())
     }
 
