@@ -3,10 +3,11 @@
 // its gate for held-back refreshes.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
 /** Starts the stub; resolves to { origin, requests(tag), held(tag), release(tag), stop() }. */
 export async function startStub() {
-  const child = spawn(process.execPath, [new URL('../stub/token-stub.mjs', import.meta.url).pathname], {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../stub/token-stub.mjs', import.meta.url))], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
