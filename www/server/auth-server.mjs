@@ -1,13 +1,20 @@
 // A real OpenID Provider (panva's oidc-provider, certified) on the loopback interface, for
 // the examples and the browser tests. Not a production configuration: in-memory storage,
-// generated keys, one hard-coded public client.
+// generated keys, one hard-coded public client (plus, on request, a second public client that
+// must use PAR and a confidential client with which a resource server introspects).
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 
 import { close, listen } from './http.mjs';
 
 export const CLIENT_ID = 'pkce-wasm-example';
+/** The public client registered with `par: true`: same settings, but it must push (RFC 9126). */
+export const PAR_CLIENT_ID = 'pkce-wasm-par';
+/** The confidential client registered with `resource`: the resource server introspects with it. */
+export const RESOURCE_CLIENT_ID = 'pkce-wasm-resource';
+/** The scope of the resource server registered with `resource` (ask for it with `resource`). */
+export const RESOURCE_SCOPE = 'api:read';
 export const TEST_ACCOUNT = 'test-user';
 
 /**
@@ -23,7 +30,26 @@ export const TEST_ACCOUNT = 'test-user';
  *   (http://127.0.0.1:{port}/oidc); its metadata is then only at the OpenID Discovery location
  *   ({issuer}/.well-known/openid-configuration), not at the RFC 8414 one.
  *
- * Returns { issuer, requests, grants, refuseConsent(bool), close() }. `requests` lists every HTTP
+ * Opt-in features (absent = the server behaves and advertises as before, except that PAR is
+ * never advertised unless asked: oidc-provider 9 enables it by default, and the client pushes
+ * whenever it discovers a PAR endpoint):
+ *
+ * dpop: true enables DPoP (RFC 9449) with server nonces that are demanded: a token (or PAR)
+ *   request whose proof lacks the current nonce gets 400 use_dpop_nonce and a DPoP-Nonce header.
+ *   false disables DPoP (dpop_signing_alg_values_supported is then not advertised). Absent:
+ *   oidc-provider's default, DPoP accepted without nonces. With true, DPoP-Nonce, WWW-Authenticate
+ *   and Date are readable by the client origins' script (Access-Control-Expose-Headers).
+ * par: true enables and advertises pushed authorization requests (RFC 9126) and registers a
+ *   second public client, PAR_CLIENT_ID, with require_pushed_authorization_requests.
+ * resource: a resource indicator (RFC 8707), e.g. a resource server's origin + '/': requests with
+ *   resource=<it> (and scope RESOURCE_SCOPE) get an opaque access token with that audience; a
+ *   refresh without `resource` keeps the granted one. Also enables token introspection (RFC 7662)
+ *   for the confidential client RESOURCE_CLIENT_ID, returned as `introspectionClient`.
+ * accessTokenTtl: access token lifetime in seconds (oidc-provider's ttl.AccessToken; default
+ *   one hour).
+ *
+ * Returns { issuer, requests, grants, introspectionClient, refuseConsent(bool), close() }
+ * (introspectionClient: { id, secret } with `resource`, else null). `requests` lists every HTTP
  * request the server received ({ method, path, query, origin, cookie, body, location }: body is
  * the parsed form of a POST, a URLSearchParams; location is where a redirect answer sent the
  * browser), so tests can check, for example, that no CORS preflight ever reached the token
@@ -31,7 +57,9 @@ export const TEST_ACCOUNT = 'test-user';
  * the provider judged it ({ grantType, code, refreshToken, ok, error }), so tests can count code
  * redemptions and refresh token reuse from the server's own record.
  */
-export async function startAuthServer({ port = 0, clientOrigins, interactive = false, path = '' }) {
+export async function startAuthServer({
+  port = 0, clientOrigins, interactive = false, path = '', dpop, par = false, resource, accessTokenTtl,
+}) {
   const requests = [];
   const grants = [];
   let refusing = false;
@@ -39,19 +67,26 @@ export async function startAuthServer({ port = 0, clientOrigins, interactive = f
   const server = createServer();
   const issuer = (await listen(server, port)) + path;
 
+  const introspectionClient = resource ? { id: RESOURCE_CLIENT_ID, secret: randomBytes(32).toString('base64url') } : null;
+  const publicClient = (clientId) => ({
+    client_id: clientId,
+    application_type: 'web',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: clientOrigins.map((origin) => `${origin}/`),
+    post_logout_redirect_uris: clientOrigins.map((origin) => `${origin}/`),
+  });
+  const clients = [publicClient(CLIENT_ID)];
+  if (par) clients.push({ ...publicClient(PAR_CLIENT_ID), require_pushed_authorization_requests: true });
+  if (introspectionClient) clients.push(resourceClient(introspectionClient));
+
   const provider = new Provider(issuer, {
-    clients: [{
-      client_id: CLIENT_ID,
-      application_type: 'web',
-      token_endpoint_auth_method: 'none',
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      redirect_uris: clientOrigins.map((origin) => `${origin}/`),
-      post_logout_redirect_uris: clientOrigins.map((origin) => `${origin}/`),
-    }],
+    clients,
     // S256 only in v9; required for every client, not just public ones.
     pkce: { required: () => true },
-    clientBasedCORS: (ctx, origin) => clientOrigins.includes(origin),
+    // Browsers call only as the public clients; the resource server calls from Node (no Origin).
+    clientBasedCORS: (ctx, origin, client) => clientOrigins.includes(origin) && client.clientId !== RESOURCE_CLIENT_ID,
     // A public client's refresh token is single-use: each refresh returns a new one, and
     // presenting a used one is rejected (and revokes the grant: reuse detection).
     rotateRefreshToken: true,
@@ -65,12 +100,20 @@ export async function startAuthServer({ port = 0, clientOrigins, interactive = f
     }),
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     interactions: { url: (ctx, interaction) => `${path}/interaction/${interaction.uid}` },
+    ...(accessTokenTtl === undefined ? {} : { ttl: { AccessToken: accessTokenTtl } }),
     features: {
       devInteractions: { enabled: interactive },
       revocation: { enabled: true },
       rpInitiatedLogout: interactive ? { enabled: true } : { enabled: true, logoutSource: autoConfirmLogout },
+      pushedAuthorizationRequests: { enabled: par },
+      ...(dpop === undefined ? {} : { dPoP: dpopFeature(dpop) }),
+      ...(resource ? resourceFeatures(resource) : {}),
     },
   });
+
+  // oidc-provider exposes DPoP-Nonce and WWW-Authenticate itself; the client also reads Date
+  // (the server's clock, for a proof's iat), which is not a CORS-safelisted response header.
+  if (dpop) provider.use(exposeDate);
 
   // The server's own record of each request's form body and redirect target.
   const recorded = new WeakMap();
@@ -118,9 +161,55 @@ export async function startAuthServer({ port = 0, clientOrigins, interactive = f
     issuer,
     requests,
     grants,
+    introspectionClient,
     refuseConsent(value) { refusing = value; },
     close: () => close(server),
   };
+}
+
+// The resource server's client: it only introspects (no grant of its own).
+function resourceClient({ id, secret }) {
+  return {
+    client_id: id,
+    client_secret: secret,
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: [],
+    response_types: [],
+    redirect_uris: [],
+  };
+}
+
+// DPoP on (nonces demanded wherever a proof is checked: token and PAR endpoints) or off.
+function dpopFeature(on) {
+  if (!on) return { enabled: false };
+  return { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true };
+}
+
+// One resource server, `resource`, with opaque access tokens (its server introspects them).
+function resourceFeatures(resource) {
+  return {
+    resourceIndicators: {
+      enabled: true,
+      getResourceServerInfo: (ctx, indicator) => {
+        if (indicator !== resource) throw new errors.InvalidTarget();
+        return { scope: RESOURCE_SCOPE, accessTokenFormat: 'opaque' };
+      },
+      // A request without `resource` (a refresh, or a code redemption) gets the granted one.
+      useGrantedResource: () => true,
+    },
+    introspection: {
+      enabled: true,
+      allowedPolicy: (ctx, client) => client.clientId === RESOURCE_CLIENT_ID,
+    },
+  };
+}
+
+// Appends Date to a CORS answer's exposed headers (preflights have nothing to expose).
+async function exposeDate(ctx, next) {
+  await next();
+  if (ctx.method === 'OPTIONS' || !ctx.response.get('Access-Control-Allow-Origin')) return;
+  const exposed = ctx.response.get('Access-Control-Expose-Headers');
+  ctx.set('Access-Control-Expose-Headers', exposed ? `${exposed}, Date` : 'Date');
 }
 
 // What a person would do on the login and consent pages, minus the pages.
@@ -139,6 +228,9 @@ async function autoInteract(provider, ctx, refusing) {
     const { missingOIDCScope, missingOIDCClaims } = prompt.details;
     if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
     if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(prompt.details.missingResourceScopes ?? {})) {
+      grant.addResourceScope(indicator, scopes.join(' '));
+    }
     result = { consent: { grantId: await grant.save() } };
   }
   const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, {
