@@ -41,6 +41,18 @@ export interface ClientConfig {
   tokenStorage?: "memory" | "session" | "local";
   /** getAccessToken() refreshes when the access token expires within this many seconds; default 30, at most 86400. */
   refreshLeeway?: number;
+  /** Default false. true: every token request (code, refresh, revocation) carries a DPoP proof
+   * (RFC 9449) made with a non-extractable WebCrypto key, and tokens must come back DPoP-bound. */
+  dpop?: boolean;
+  /** Origins (scheme://host[:port], exact match) that fetch() may send the access token to; default []. */
+  resourceOrigins?: string[];
+  /** RFC 8707 resource indicator(s), sent on authorize (or PAR), code and refresh requests. */
+  resource?: string | string[];
+  /** RFC 9126 pushed authorization request endpoint; discover() takes pushed_authorization_request_endpoint. */
+  parEndpoint?: string;
+  /** Nothing goes front-channel but client_id and request_uri: authorizeUrl() throws "par_required";
+   * discover() takes require_pushed_authorization_requests. Needs parEndpoint. */
+  requirePar?: boolean;
 }
 
 /** The part of ClientConfig that discovery does not provide. */
@@ -93,8 +105,13 @@ export class PkceClient {
   constructor(config: ClientConfig);
   /** New verifier, S256 challenge and state; stores the transaction; returns the authorize URL. Synchronous. */
   authorizeUrl(options?: AuthorizeOptions): string;
-  /** authorizeUrl() then window.location.assign. */
-  login(options?: AuthorizeOptions): void;
+  /** Starts a login and navigates: pushes the request first when a PAR endpoint is known (then
+   * only client_id and request_uri go front-channel), else authorizeUrl(). With dpop, waits for the key. */
+  login(options?: AuthorizeOptions): Promise<void>;
+  /** fetch() with the access token (as getAccessToken() gets it) in the Authorization header, and a
+   * DPoP proof with dpop; only to resourceOrigins, else rejects "untrusted_destination" and sends
+   * nothing. A 401 invalid_token refreshes and retries once; use_dpop_nonce retries once. */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /** url defaults to location.href; true when origin+path equal redirectUri's and it carries `state` with `code` or `error`. */
   isCallback(url?: string): boolean;
   /** Validates the callback, redeems the code, removes the response from the address bar. */
@@ -102,7 +119,8 @@ export class PkceClient {
   /** Exchanges a refresh token; the result keeps it unless the server rotated it. It goes to the
    * holder only if the holder still holds what it held when the refresh started. */
   refresh(refreshToken: string): Promise<TokenSet>;
-  /** Builds a client from the issuer's metadata: RFC 8414, then OpenID Connect Discovery (cached in sessionStorage). */
+  /** Builds a client from the issuer's metadata: RFC 8414, then OpenID Connect Discovery (cached in
+   * sessionStorage). With dpop, resolves with the key ready. */
   static discover(issuer: string, config: DiscoveryConfig): Promise<PkceClient>;
   /** The held tokens of this client (set by handleCallback and refresh), fresh or not; in "local"
    * mode localStorage's copy, which shows another tab's change a moment after it is made. */
@@ -111,13 +129,13 @@ export class PkceClient {
    * (in "local" mode under the Web Locks API, across tabs). Rejects with "login_required" when none is held,
    * "lock_failed" when the Web Lock cannot be taken. */
   getAccessToken(): Promise<string>;
-  /** Empties the token holder. */
+  /** Empties the token holder and drops the DPoP key (the next login makes a new one). */
   clear(): void;
   /** Revokes a token (RFC 7009); needs revocationEndpoint. */
   revoke(token: string, hint?: "access_token" | "refresh_token"): Promise<void>;
   /** The end-session URL (RP-initiated logout); needs endSessionEndpoint. */
   logoutUrl(options?: LogoutOptions): string;
-  /** Empties the holder, revokes its refresh token (best effort), then navigates to the end-session
+  /** Empties the holder, revokes its refresh token (best effort), drops the DPoP key, then navigates to the end-session
    * endpoint if there is one; without one it resolves, signed out locally, without navigating. */
   logout(options?: LogoutOptions): Promise<void>;
   /** Releases the wasm memory of this client; later calls fail with OAuthError "invalid_argument". */
@@ -133,7 +151,7 @@ export class OAuthError extends Error {
   /** The known config field, callback parameter or ID token claim that failed, e.g. "redirectUri",
    * "iss", "exp". The message is a short fixed sentence: read this instead of parsing it. */
   readonly field?: string;
-  /** The server's `error`, for authorization_error and token_error. */
+  /** The server's `error`, for authorization_error, token_error and par_error. */
   readonly error?: string;
   readonly errorDescription?: string;
   readonly errorUri?: string;
@@ -147,7 +165,8 @@ export type OAuthErrorCode =
   | "duplicate_parameter" | "not_a_callback" | "state_missing" | "state_unknown" | "transaction_expired"
   | "transaction_invalid" | "iss_missing" | "iss_mismatch" | "authorization_error" | "implicit_response"
   | "token_error" | "invalid_token_response" | "network_error" | "timeout"
-  | "discovery_error" | "id_token_invalid" | "login_required" | "lock_failed";
+  | "discovery_error" | "id_token_invalid" | "login_required" | "lock_failed"
+  | "dpop_error" | "untrusted_destination" | "par_required" | "par_error" | "invalid_par_response";
 
 /** 32 random bytes, base64url, 43 chars. */
 export function generateCodeVerifier(): string;

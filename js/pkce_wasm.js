@@ -1,11 +1,12 @@
 // pkce-wasm's JS driver: the PkceClient class the package exports, around the wasm core
-// (src/api/). It waits for what the wasm asks for (fetch, IndexedDB, Web Locks) and hands back
-// what came in; every check, every error and every protocol decision is the wasm's. The build
+// (src/api/). It waits for what the wasm asks for (fetch, IndexedDB, Web Locks, WebCrypto) and
+// hands back what came in; every check, every error and every protocol decision is the wasm's. The build
 // (scripts/build-pkg.sh) bundles it with wasm-bindgen's glue into pkg/pkce_wasm.js.
 import init, { initSync, Core, Op } from './glue.js';
 import { generateCodeVerifier, codeChallengeS256 } from './glue.js';
 import { sharedGet, sharedSwap, sharedClaim } from './shared_store.js';
 import { send } from './send.js';
+import { keyPair, forgetKey, sign } from './dpop_key.js';
 
 export { OAuthError } from './oauth_error.js';
 export { init as default, initSync, generateCodeVerifier, codeChallengeS256 };
@@ -17,6 +18,7 @@ export class PkceClient {
   constructor(config) {
     this.core = new Core(config);
     this.refreshing = undefined; // the one refresh in flight, shared by every getAccessToken()
+    this.key = undefined; // with dpop: the key pair, once asked for (a promise)
   }
 
   static async discover(issuer, config) {
@@ -24,6 +26,7 @@ export class PkceClient {
     for (let request; (request = core.call(Op.DiscoveryRequest)); ) core.call(Op.DiscoveryRead, await send(request));
     const client = Object.create(PkceClient.prototype);
     client.core = core;
+    await client.keyReady();
     return client;
   }
 
@@ -31,8 +34,11 @@ export class PkceClient {
     return this.core.call(Op.AuthorizeUrl, options);
   }
 
-  login(options) {
-    this.core.call(Op.Login, options);
+  async login(options) {
+    await this.keyReady();
+    let next = this.core.call(Op.Login, options);
+    if (typeof next != 'string') next = this.core.call(Op.Pushed, next[1], await send(next[0]));
+    this.core.call(Op.Assign, next);
   }
 
   isCallback(url) {
@@ -43,7 +49,7 @@ export class PkceClient {
     const redemption = this.core.call(Op.Redeem, url);
     const claimed = await sharedClaim(...redemption.mark()).catch(() => undefined);
     const request = redemption.claimed(claimed);
-    const { record, ...result } = redemption.finish(await send(request));
+    const { record, ...result } = redemption.finish(await this.exchange(request));
     await this.replace(undefined, record);
     return result;
   }
@@ -57,12 +63,40 @@ export class PkceClient {
     return this.core.call(Op.Tokens);
   }
 
-  async getAccessToken() {
-    const fresh = this.core.call(Op.Fresh, this.core.call(Op.Held));
+  getAccessToken() {
+    return this.accessToken();
+  }
+
+  async fetch(input, init) {
+    let request;
+    try {
+      request = new Request(input, init);
+    } catch {} // not a request: the wasm says invalid_argument
+    const scheme = this.core.call(Op.Destination, request?.url);
+    for (let tried = [], refused; ; ) {
+      const token = await this.accessToken(refused);
+      const attempt = request.clone();
+      attempt.headers.set('authorization', `${scheme} ${token}`);
+      const proof = await this.proof(attempt.method, attempt.url, token);
+      if (proof) attempt.headers.set('dpop', proof);
+      const response = await fetch(attempt);
+      const answer = { status: response.status, headers: [...response.headers], body: '' };
+      const again = this.core.call(Op.Resourced, attempt.url, answer, tried);
+      if (!again) return response;
+      response.body?.cancel().catch(() => {});
+      tried.push(again);
+      if (again == 'refresh') refused = token;
+    }
+  }
+
+  // An access token as getAccessToken() gives it; never `refused` (a resource server's
+  // invalid_token): that one is refreshed.
+  async accessToken(refused) {
+    const fresh = this.core.call(Op.Fresh, this.core.call(Op.Held), refused);
     if (fresh !== undefined) return fresh;
     if (!this.refreshing) {
       const shared = this.core.call(Op.Shared);
-      const job = () => this.refreshHeld();
+      const job = () => this.refreshHeld(refused);
       const refreshing = (shared ? locked(shared[1], job, this.core) : job()).finally(() => {
         if (this.refreshing === refreshing) this.refreshing = undefined;
       });
@@ -75,10 +109,11 @@ export class PkceClient {
     this.core.call(Op.Clear);
     const shared = this.core.call(Op.Shared);
     if (shared) sharedSwap(shared[0], true).catch(() => {}); // a failure leaves nothing to undo
+    this.dropKey();
   }
 
   async revoke(token, hint) {
-    this.core.call(Op.Revoked, await send(this.core.call(Op.RevokeRequest, token, hint)));
+    this.core.call(Op.Revoked, await this.exchange(this.core.call(Op.RevokeRequest, token, hint)));
   }
 
   logoutUrl(options) {
@@ -89,7 +124,8 @@ export class PkceClient {
     const held = await this.snapshot().catch(() => undefined);
     const { revocation, endSession } = this.core.call(Op.SignOut, options, held);
     await this.replace(undefined, undefined); // first, so a refresh in flight cannot store its result
-    if (revocation) await send(revocation); // best effort: logging out does not fail on it
+    if (revocation) await this.exchange(revocation).catch(() => {}); // best effort: logging out does not fail on it
+    this.dropKey();
     if (endSession) this.core.call(Op.Assign, endSession);
   }
 
@@ -99,9 +135,9 @@ export class PkceClient {
 
   // Refreshes the held tokens, re-reading them first: under the lock another tab may already
   // have refreshed them.
-  async refreshHeld() {
+  async refreshHeld(refused) {
     const start = await this.snapshot();
-    const fresh = this.core.call(Op.Fresh, start);
+    const fresh = this.core.call(Op.Fresh, start, refused);
     if (fresh !== undefined) return fresh;
     const token = this.core.call(Op.RefreshTokenOf, start);
     const [tokens, stored] = await this.refreshFrom(start, token, this.core.call(Op.RefreshRequest, token));
@@ -111,10 +147,55 @@ export class PkceClient {
   // Sends a refresh that started while the holder held `start` (undefined: nothing); the holder
   // takes the result (or is emptied) only over `start`, as the wasm says.
   async refreshFrom(start, token, request) {
-    const { tokens, error, write, record } = this.core.call(Op.Refreshed, start, token, await send(request));
+    const { tokens, error, write, record } = this.core.call(Op.Refreshed, start, token, await this.exchange(request));
     const stored = write ? await this.replace(start ?? null, record) : false;
     if (error) throw error;
     return [tokens, stored];
+  }
+
+  // Sends a request the wasm built, with a DPoP proof when the wasm asks for one, and once
+  // more when the answer asks for a nonce it gave (the wasm decides both).
+  async exchange(request) {
+    for (let retried = false; ; retried = true) {
+      const proof = await this.proof(request.method, request.url);
+      if (proof) request.headers.dpop = proof;
+      const answer = await send(request);
+      if (!proof || !this.core.call(Op.Observe, request.url, answer, retried)) return answer;
+    }
+  }
+
+  // The DPoP header for `method` `url` (with `accessToken`: a resource request), when the wasm
+  // says the request needs one.
+  async proof(method, url, accessToken) {
+    const pair = await this.keyReady();
+    const input = this.core.call(Op.ProofInput, method, url, accessToken);
+    return input && this.core.call(Op.Proof, input, await sign(pair, input));
+  }
+
+  // With dpop: the key pair, made or found once, its public key handed to the wasm; a failure
+  // is the wasm's dpop_error. Without dpop: nothing.
+  keyReady() {
+    const name = this.core.call(Op.KeyName);
+    if (name === undefined) return Promise.resolve();
+    return (this.key ??= keyPair(name)
+      .then(async (pair) => {
+        const { x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
+        this.core.call(Op.SetKey, x, y);
+        return pair;
+      })
+      .catch(() => {
+        this.key = undefined;
+        this.core.call(Op.SetKey, null, null); // throws dpop_error
+      }));
+  }
+
+  // Forgets the DPoP key pair (logout, clear): the next login makes a new one.
+  dropKey() {
+    const name = this.core.call(Op.KeyName);
+    if (name === undefined) return;
+    this.core.call(Op.SetKey);
+    this.key = undefined;
+    forgetKey(name);
   }
 
   // The holder's authoritative record: IndexedDB's in "local" mode (localStorage follows it).

@@ -60,6 +60,19 @@ export function sharedSwap(key, any, expected, text) {
   });
 }
 
+/** The CryptoKeyPair under `key`; when there is none, `make()`'s, stored unless another tab
+ * stored one first (then that one). Rejects without IndexedDB. */
+export async function sharedKeyPair(key, make) {
+  const get = (store, then) => (store.get(key).onsuccess = (event) => then(event.target.result?.pair));
+  const held = await run('readonly', (store, done) => get(store, done));
+  if (held) return held;
+  const pair = await make();
+  return run('readwrite', (store, done) => get(store, (first) => {
+    if (!first) store.put({ pair }, key);
+    done(first ?? pair);
+  }));
+}
+
 /** Adds a mark under `key`, valid until `expires` (epoch ms), unless one is there, and drops
  * marks past their expiry; resolves to whether it added. Without IndexedDB (very old browsers,
  * some privacy modes) every claim succeeds, as tabs then cannot be told apart. */

@@ -22,12 +22,12 @@ node scripts/minify-names.mjs target/wasm-names.json pkg/pkce_wasm.js
 # a page loads exactly two files.
 mv pkg/pkce_wasm.js pkg/glue.js
 snippet=$(cd pkg && ls snippets/*/js/oauth_error.js)
-cp js/pkce_wasm.js js/send.js js/shared_store.js pkg/
+cp js/pkce_wasm.js js/send.js js/shared_store.js js/dpop_key.js pkg/
 sed -i "s#'./oauth_error.js'#'./$snippet'#" pkg/pkce_wasm.js
 esbuild pkg/pkce_wasm.js --bundle --minify --format=esm --target=es2020 --log-level=warning \
   --outfile=pkg/pkce_wasm.min.js
 mv pkg/pkce_wasm.min.js pkg/pkce_wasm.js
-rm -r pkg/snippets pkg/glue.js pkg/send.js pkg/shared_store.js
+rm -r pkg/snippets pkg/glue.js pkg/send.js pkg/shared_store.js pkg/dpop_key.js
 cp js/pkce_wasm.d.ts js/package.json pkg/
 cp README.md pkg/ 2>/dev/null || true
 echo "pkg/: $(wc -c < pkg/pkce_wasm_bg.wasm) B wasm, $(wc -c < pkg/pkce_wasm.js) B glue"

@@ -41,30 +41,61 @@ impl AuthorizeParams {
     }
 }
 
-/// Builds the authorize URL; the endpoint's own query is kept in front of ours.
-pub fn build_url(
-    config: &ClientConfig,
-    params: &AuthorizeParams,
-    state: &str,
-    challenge: &str,
-    nonce: Option<&str>,
-) -> String {
-    let mut url = form::with_query(&config.authorization_endpoint);
-    form::push_pair(&mut url, "response_type", "code");
-    form::push_pair(&mut url, "client_id", &config.client_id);
-    form::push_pair(&mut url, "redirect_uri", &config.redirect_uri);
+/// What one login adds to the request: its state, challenge, ID token nonce and DPoP key.
+#[derive(Clone, Copy, Debug)]
+pub struct Login<'a> {
+    /// `state`.
+    pub state: &'a str,
+    /// The S256 `code_challenge`.
+    pub challenge: &'a str,
+    /// The OpenID Connect `nonce`, for an `openid` login.
+    pub nonce: Option<&'a str>,
+    /// `dpop_jkt` (RFC 9449 §10): the thumbprint of the key the tokens will be bound to.
+    pub dpop_jkt: Option<&'a str>,
+}
+
+/// Appends the authorization request's parameters, form-encoded, to `out`: the query of a
+/// front-channel request, or the body of a pushed one (RFC 9126 §2.1).
+pub fn push_parameters(out: &mut String, config: &ClientConfig, params: &AuthorizeParams, login: &Login<'_>) {
+    form::push_pair(out, "response_type", "code");
+    form::push_pair(out, "client_id", &config.client_id);
+    form::push_pair(out, "redirect_uri", &config.redirect_uri);
     if let Some(scope) = params.scope.as_ref().or(config.scope.as_ref()) {
-        form::push_pair(&mut url, "scope", scope);
+        form::push_pair(out, "scope", scope);
     }
-    form::push_pair(&mut url, "state", state);
-    form::push_pair(&mut url, "code_challenge", challenge);
-    form::push_pair(&mut url, "code_challenge_method", "S256");
-    if let Some(nonce) = nonce {
-        form::push_pair(&mut url, "nonce", nonce);
+    form::push_pair(out, "state", login.state);
+    form::push_pair(out, "code_challenge", login.challenge);
+    form::push_pair(out, "code_challenge_method", "S256");
+    for (name, value) in [("nonce", login.nonce), ("dpop_jkt", login.dpop_jkt)] {
+        if let Some(value) = value {
+            form::push_pair(out, name, value);
+        }
     }
+    push_resources(out, config);
     for (name, value) in &params.extra {
-        form::push_pair(&mut url, name, value);
+        form::push_pair(out, name, value);
     }
+}
+
+/// Adds one `resource` pair per configured resource indicator (RFC 8707 §2).
+pub fn push_resources(out: &mut String, config: &ClientConfig) {
+    for resource in &config.resource {
+        form::push_pair(out, "resource", resource);
+    }
+}
+
+/// Builds the authorize URL; the endpoint's own query is kept in front of ours.
+pub fn build_url(config: &ClientConfig, params: &AuthorizeParams, login: &Login<'_>) -> String {
+    let mut url = form::with_query(&config.authorization_endpoint);
+    push_parameters(&mut url, config, params, login);
+    url
+}
+
+/// The front-channel URL of a pushed request: only `client_id` and `request_uri` (RFC 9126 §4).
+pub fn pushed_url(config: &ClientConfig, request_uri: &str) -> String {
+    let mut url = form::with_query(&config.authorization_endpoint);
+    form::push_pair(&mut url, "client_id", &config.client_id);
+    form::push_pair(&mut url, "request_uri", request_uri);
     url
 }
 
@@ -73,12 +104,38 @@ mod tests {
     use super::*;
     use crate::config::sample;
 
+    fn login<'a>(state: &'a str, challenge: &'a str, nonce: Option<&'a str>) -> Login<'a> {
+        Login { state, challenge, nonce, dpop_jkt: None }
+    }
+
+    #[test]
+    fn resources_dpop_jkt_and_the_pushed_url() {
+        let mut config = sample();
+        config.resource = vec!["https://rs.example/".into(), "https://other.example/api".into()];
+        let login = Login { dpop_jkt: Some("jkt"), ..login("st", "ch", None) };
+        let url = build_url(&config, &AuthorizeParams::default(), &login);
+        assert!(
+            url.ends_with(
+                "&dpop_jkt=jkt&resource=https%3A%2F%2Frs.example%2F&resource=https%3A%2F%2Fother.example%2Fapi"
+            ),
+            "{url}"
+        );
+        let mut body = String::new();
+        push_parameters(&mut body, &config, &AuthorizeParams::default(), &login);
+        assert!(body.starts_with("response_type=code&client_id=spa&"), "{body}");
+        config.authorization_endpoint = "https://as.example/authorize?tenant=a".into();
+        assert_eq!(
+            pushed_url(&config, "urn:ietf:params:oauth:request_uri:x"),
+            "https://as.example/authorize?tenant=a&client_id=spa&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3Ax"
+        );
+    }
+
     #[test]
     fn parameters_in_order_and_encoded() {
         let mut config = sample();
         config.scope = Some("openid profile".into());
         let params = AuthorizeParams { scope: None, extra: vec![("prompt".into(), "consent".into())] };
-        let url = build_url(&config, &params, "st", "ch", Some("n"));
+        let url = build_url(&config, &params, &login("st", "ch", Some("n")));
         assert_eq!(
             url,
             "https://as.example/authorize?response_type=code&client_id=spa&redirect_uri=https%3A%2F%2Fapp.example%2Fcallback&scope=openid+profile&state=st&code_challenge=ch&code_challenge_method=S256&nonce=n&prompt=consent"
@@ -91,13 +148,12 @@ mod tests {
         config.authorization_endpoint = "https://as.example/authorize?tenant=a%20b".into();
         config.scope = Some("a".into());
         let params = AuthorizeParams { scope: Some("b".into()), extra: vec![] };
-        let url = build_url(&config, &params, "st", "ch", None);
+        let url = build_url(&config, &params, &login("st", "ch", None));
         assert!(url.starts_with("https://as.example/authorize?tenant=a%20b&response_type=code&"), "{url}");
         assert!(url.contains("&scope=b&"));
         config.authorization_endpoint = "https://as.example/authorize?".into();
-        assert!(
-            build_url(&config, &params, "s", "c", None).starts_with("https://as.example/authorize?response_type=code")
-        );
+        assert!(build_url(&config, &params, &login("s", "c", None))
+            .starts_with("https://as.example/authorize?response_type=code"));
     }
 
     #[test]

@@ -67,7 +67,7 @@ impl Client {
 
     /// Stores a new transaction and returns the authorize URL; `app_state` is JSON text returned at the callback.
     pub fn authorize_url(&self, params: &AuthorizeParams, app_state: Option<String>) -> Result<String> {
-        flow::start_login(self.config(), params, app_state, &WebStore::session()?, &BrowserEnv)
+        flow::authorize_url(self.config(), params, app_state, None, &WebStore::session()?, &BrowserEnv)
     }
 
     /// `authorize_url` then `location.assign`.
@@ -129,7 +129,7 @@ impl Client {
     /// Concurrent calls share one refresh; in `Local` mode the refresh runs under a Web Lock and
     /// re-reads storage first, so tabs never redeem the same rotating refresh token twice.
     pub async fn access_token(&self) -> Result<String> {
-        if let Some(fresh) = holder::fresh_access_token(self.config(), self.read()?.as_deref(), &BrowserEnv)? {
+        if let Some(fresh) = holder::fresh_access_token(self.config(), self.read()?.as_deref(), None, &BrowserEnv)? {
             return Ok(fresh);
         }
         let existing = self.inner.refreshing.borrow().clone();
@@ -196,7 +196,7 @@ impl Client {
     /// tab sees at once).
     async fn refresh_held(&self) -> Result<String> {
         let start = self.snapshot().await?;
-        if let Some(fresh) = holder::fresh_access_token(self.config(), start.as_deref(), &BrowserEnv)? {
+        if let Some(fresh) = holder::fresh_access_token(self.config(), start.as_deref(), None, &BrowserEnv)? {
             return Ok(fresh);
         }
         let refresh_token = holder::refresh_token(start.as_deref(), &BrowserEnv)?;

@@ -1,5 +1,6 @@
 //! `ClientConfig`: what a client is told about itself and its authorization server, validated once.
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::error::{ErrorCode, OAuthError, Result};
 use crate::{form, url};
@@ -19,7 +20,7 @@ pub const MAX_REFRESH_LEEWAY: u32 = 86_400;
 
 /// Parameters the library sets in the authorize request; neither `extraParams` nor the
 /// endpoint's own query may carry them.
-pub const PROTOCOL_PARAMS: [&str; 9] = [
+pub const PROTOCOL_PARAMS: [&str; 12] = [
     "response_type",
     "client_id",
     "redirect_uri",
@@ -29,6 +30,9 @@ pub const PROTOCOL_PARAMS: [&str; 9] = [
     "code_challenge_method",
     "response_mode",
     "nonce",
+    "resource",
+    "dpop_jkt",
+    "request_uri",
 ];
 
 /// Where the token holder keeps the current `TokenSet`.
@@ -78,6 +82,16 @@ pub struct ClientConfig {
     pub token_storage: TokenStorage,
     /// Seconds before expiry at which `access_token` refreshes.
     pub refresh_leeway: u32,
+    /// Every token request (code, refresh, revocation) carries a DPoP proof (RFC 9449).
+    pub dpop: bool,
+    /// The origins (`scheme://host[:port]`) `fetch()` may send the access token to.
+    pub resource_origins: Vec<String>,
+    /// RFC 8707 resource indicators, sent on the authorization, code and refresh requests.
+    pub resource: Vec<String>,
+    /// RFC 9126 pushed authorization request endpoint: `login()` pushes when there is one.
+    pub par_endpoint: Option<String>,
+    /// Nothing goes front-channel but `client_id` and `request_uri` (`authorizeUrl()` is `par_required`).
+    pub require_par: bool,
 }
 
 impl ClientConfig {
@@ -99,6 +113,11 @@ impl ClientConfig {
             end_session_endpoint: None,
             token_storage: TokenStorage::Memory,
             refresh_leeway: DEFAULT_REFRESH_LEEWAY,
+            dpop: false,
+            resource_origins: Vec::new(),
+            resource: Vec::new(),
+            par_endpoint: None,
+            require_par: false,
         }
     }
 
@@ -117,9 +136,11 @@ impl ClientConfig {
         endpoint("redirectUri", &self.redirect_uri)?;
         endpoint("authorizationEndpoint", &self.authorization_endpoint)?;
         endpoint("tokenEndpoint", &self.token_endpoint)?;
-        for (field, value) in
-            [("revocationEndpoint", &self.revocation_endpoint), ("endSessionEndpoint", &self.end_session_endpoint)]
-        {
+        for (field, value) in [
+            ("revocationEndpoint", &self.revocation_endpoint),
+            ("endSessionEndpoint", &self.end_session_endpoint),
+            ("parEndpoint", &self.par_endpoint),
+        ] {
             if let Some(value) = value {
                 endpoint(field, value)?;
             }
@@ -149,6 +170,29 @@ impl ClientConfig {
         }
         if self.refresh_leeway > MAX_REFRESH_LEEWAY {
             return Err(invalid("refreshLeeway", "must be a whole number of seconds from 0 to 86400"));
+        }
+        if self.require_par && self.par_endpoint.is_none() {
+            return Err(invalid("requirePar", "needs parEndpoint (configured or discovered)"));
+        }
+        self.validate_resources()
+    }
+
+    /// `resourceOrigins` are origins exactly as `fetch()` compares them; `resource` are absolute
+    /// URIs without a fragment (RFC 8707 §2).
+    fn validate_resources(&self) -> Result<()> {
+        for origin in &self.resource_origins {
+            let canonical = endpoint("resourceOrigins", origin)
+                .ok()
+                .filter(|url| url.path.len() <= 1 && url.query.is_none())
+                .and_then(|_| crate::dpop::origin(origin));
+            if canonical.as_deref() != Some(origin.as_str()) {
+                return Err(invalid("resourceOrigins", "must be origins: scheme://host[:port], lower case, no path"));
+            }
+        }
+        for resource in &self.resource {
+            if url::split_scheme(resource).is_none() || resource.contains('#') {
+                return Err(invalid("resource", "must be absolute URIs without a fragment"));
+            }
         }
         Ok(())
     }
@@ -263,6 +307,26 @@ mod tests {
         assert_eq!(field_for(|c| c.transaction_ttl = MAX_TRANSACTION_TTL + 1), "transactionTtl");
         let mut c = sample();
         c.refresh_leeway = MAX_REFRESH_LEEWAY;
+        c.validate().unwrap();
+    }
+
+    #[test]
+    fn resource_origins_resources_and_par_are_checked() {
+        assert_eq!(field_for(|c| c.resource_origins = vec!["https://api.example/".into()]), "resourceOrigins");
+        for bad in
+            ["https://API.example", "https://api.example:443", "https://api.example/v1", "http://api.example", "*"]
+        {
+            assert_eq!(field_for(|c| c.resource_origins = vec![bad.into()]), "resourceOrigins", "{bad}");
+        }
+        assert_eq!(field_for(|c| c.resource = vec!["https://rs.example/#f".into()]), "resource");
+        assert_eq!(field_for(|c| c.resource = vec!["rs.example".into()]), "resource");
+        assert_eq!(field_for(|c| c.require_par = true), "requirePar");
+        assert_eq!(field_for(|c| c.par_endpoint = Some("http://as.example/par".into())), "parEndpoint");
+        let mut c = sample();
+        c.resource_origins = vec!["https://api.example".into(), "http://127.0.0.1:8080".into()];
+        c.resource = vec!["https://rs.example/".into()];
+        c.par_endpoint = Some("https://as.example/par".into());
+        c.require_par = true;
         c.validate().unwrap();
     }
 

@@ -22,6 +22,10 @@ pub struct Metadata {
     pub end_session_endpoint: Option<String>,
     /// `authorization_response_iss_parameter_supported` (RFC 9207).
     pub iss_parameter_supported: bool,
+    /// `pushed_authorization_request_endpoint` (RFC 9126), if advertised.
+    pub par_endpoint: Option<String>,
+    /// `require_pushed_authorization_requests` (RFC 9126 §5).
+    pub require_par: bool,
 }
 
 /// The two places to look, in order: RFC 8414 §3.1 (well-known segment inserted before the
@@ -62,6 +66,8 @@ pub fn parse_metadata(issuer: &str, doc: &impl JsonObject) -> Result<Metadata> {
         revocation_endpoint: doc.string("revocation_endpoint"),
         end_session_endpoint: doc.string("end_session_endpoint"),
         iss_parameter_supported: doc.field("authorization_response_iss_parameter_supported") == JsonField::Bool(true),
+        par_endpoint: doc.string("pushed_authorization_request_endpoint"),
+        require_par: doc.field("require_pushed_authorization_requests") == JsonField::Bool(true),
     };
     Ok(metadata)
 }
@@ -116,8 +122,9 @@ impl Discovery {
 }
 
 impl Metadata {
-    /// Fills the issuer, endpoints and `requireIss` of `config` from the metadata. The app's
-    /// own `revocation_endpoint` and `end_session_endpoint` win over the metadata's.
+    /// Fills the issuer, endpoints, `requireIss` and `requirePar` of `config` from the metadata.
+    /// The app's own `revocation_endpoint`, `end_session_endpoint` and `par_endpoint` win over
+    /// the metadata's; either one asking for `iss` or PAR is enough.
     pub fn apply(&self, config: &mut ClientConfig) {
         config.issuer = Some(self.issuer.clone());
         config.skip_issuer_check = false;
@@ -126,6 +133,8 @@ impl Metadata {
         config.revocation_endpoint = config.revocation_endpoint.take().or_else(|| self.revocation_endpoint.clone());
         config.end_session_endpoint = config.end_session_endpoint.take().or_else(|| self.end_session_endpoint.clone());
         config.require_iss |= self.iss_parameter_supported;
+        config.par_endpoint = config.par_endpoint.take().or_else(|| self.par_endpoint.clone());
+        config.require_par |= self.require_par;
     }
 
     /// The metadata as a JSON document with the RFC 8414 names, so `parse_metadata` reads it back.
@@ -139,10 +148,16 @@ impl Metadata {
                 ("token_endpoint", Some(&self.token_endpoint)),
                 ("revocation_endpoint", self.revocation_endpoint.as_ref()),
                 ("end_session_endpoint", self.end_session_endpoint.as_ref()),
+                ("pushed_authorization_request_endpoint", self.par_endpoint.as_ref()),
             ],
         );
-        json::push_key(&mut out, "authorization_response_iss_parameter_supported");
-        out.push_str(if self.iss_parameter_supported { "true" } else { "false" });
+        for (key, value) in [
+            ("authorization_response_iss_parameter_supported", self.iss_parameter_supported),
+            ("require_pushed_authorization_requests", self.require_par),
+        ] {
+            json::push_key(&mut out, key);
+            out.push_str(if value { "true" } else { "false" });
+        }
         out.push('}');
         out
     }
@@ -213,6 +228,24 @@ mod tests {
         assert_eq!(config.revocation_endpoint.as_deref(), Some("https://app.example/revoke"));
         assert_eq!(config.end_session_endpoint.as_deref(), Some("https://as.example/t/logout"), "filled in");
         assert_eq!(config.issuer.as_deref(), Some("https://as.example/t"), "discovery always sets the issuer");
+    }
+
+    #[test]
+    fn the_par_endpoint_and_its_requirement_are_taken_and_cached() {
+        let doc = DOC.replace(
+            "}",
+            r#","pushed_authorization_request_endpoint":"https://as.example/t/par","require_pushed_authorization_requests":true}"#,
+        );
+        let metadata = parse_metadata("https://as.example/t", &object(&doc).unwrap()).unwrap();
+        assert_eq!((metadata.par_endpoint.as_deref(), metadata.require_par), (Some("https://as.example/t/par"), true));
+        let mut config = crate::config::sample();
+        metadata.apply(&mut config);
+        assert_eq!((config.par_endpoint.as_deref(), config.require_par), (Some("https://as.example/t/par"), true));
+        config.validate().unwrap();
+        let cached = parse_metadata("https://as.example/t", &object(&metadata.to_json()).unwrap()).unwrap();
+        assert_eq!(cached, metadata);
+        let plain = parse_metadata("https://as.example/t", &object(DOC).unwrap()).unwrap();
+        assert_eq!((plain.par_endpoint, plain.require_par), (None, false));
     }
 
     #[test]

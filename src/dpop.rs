@@ -1,14 +1,14 @@
 //! DPoP (RFC 9449), sans I/O: what a proof says and how it is put together around a signature
 //! made elsewhere (WebCrypto signs, so no private key byte ever enters wasm memory), the `htu`
 //! and `ath` values, the public key's thumbprint for `dpop_jkt` (RFC 7638), the nonces servers
-//! hand out, and the clock correction from their `Date`. The first step of issue 12: the
-//! drivers and the JS API do not use it yet.
+//! hand out, and the clock correction from their `Date`; `Session` is one client's DPoP state.
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::base64url;
 use crate::error::{ErrorCode, OAuthError, Result};
-use crate::json;
+use crate::http::Response;
+use crate::json::{self, JsonObject};
 use crate::url;
 use sha2::{Digest, Sha256};
 
@@ -208,9 +208,9 @@ fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
     era * 146_097 + doe - 719_468
 }
 
-/// The `error` of the `DPoP` challenge in a `WWW-Authenticate` header (RFC 9449 §7.1, §9:
-/// `use_dpop_nonce`, `invalid_token`, ...), `None` when there is none.
-pub fn challenge_error(www_authenticate: &str) -> Option<String> {
+/// The `error` of the `scheme` challenge (`DPoP` or `Bearer`) in a `WWW-Authenticate` header
+/// (RFC 9449 §7.1, §9, RFC 6750 §3: `use_dpop_nonce`, `invalid_token`, ...), `None` when there is none.
+pub fn challenge_error(www_authenticate: &str, scheme: &str) -> Option<String> {
     let mut rest = www_authenticate;
     let mut in_dpop = false;
     while !rest.is_empty() {
@@ -225,7 +225,7 @@ pub fn challenge_error(www_authenticate: &str) -> Option<String> {
             }
             rest = next;
         } else {
-            in_dpop = token.eq_ignore_ascii_case("DPoP"); // a new challenge starts with its scheme
+            in_dpop = token.eq_ignore_ascii_case(scheme); // a new challenge starts with its scheme
             rest = after;
         }
     }
@@ -255,6 +255,74 @@ fn param_value(s: &str) -> Option<(String, &str)> {
     None // no closing quote
 }
 
+/// Bytes of randomness in a proof's `jti`.
+const JTI_BYTES: usize = 16;
+
+/// One client's DPoP state: its public key (the private half stays in WebCrypto), the nonces
+/// its servers handed out, and the correction to the local clock.
+#[derive(Clone, Debug, Default)]
+pub struct Session {
+    key: Option<PublicKey>,
+    nonces: Nonces,
+    offset: i64,
+}
+
+impl Session {
+    /// Uses `key` from now on (`None`: forgets it, as `logout()` and `clear()` do).
+    pub fn set_key(&mut self, key: Option<PublicKey>) {
+        self.key = key;
+    }
+
+    /// `dpop_jkt` for an authorization request, once there is a key.
+    pub fn thumbprint(&self) -> Option<String> {
+        self.key.as_ref().map(PublicKey::thumbprint)
+    }
+
+    /// The signing input of a proof for `method` `target` (with `ath` of `access_token` on a
+    /// resource request), at local epoch milliseconds `now`; `dpop_error` without a key.
+    pub fn proof_input(
+        &self,
+        method: &str,
+        target: &str,
+        access_token: Option<&str>,
+        random: [u8; JTI_BYTES],
+        now: f64,
+    ) -> Result<String> {
+        let key = self.key.as_ref().ok_or_else(|| OAuthError::new(ErrorCode::DpopError, "no DPoP key is ready"))?;
+        let htu = htu(target).ok_or_else(|| {
+            OAuthError::new(ErrorCode::InvalidArgument, "the request URL is not an http(s) URL").with_field("url")
+        })?;
+        let (jti, ath) = (base64url::encode(&random), access_token.map(ath));
+        let iat = ((now / 1000.0) as i64).saturating_add(self.offset).max(0) as u64;
+        let origin = origin(target).unwrap_or_default(); // htu parsed it: Some
+        let claims =
+            Claims { jti: &jti, htm: method, htu: &htu, iat, ath: ath.as_deref(), nonce: self.nonces.get(&origin) };
+        Ok(signing_input(key, &claims))
+    }
+
+    /// Takes what an answer from `target` (received at `now`) says for later proofs: its
+    /// `DPoP-Nonce` and its `Date`. True when it refused the proof for want of a nonce
+    /// (`use_dpop_nonce` from an authorization server's JSON or a resource server's challenge)
+    /// and handed out a new one: the request may be sent again, once (`retried`: it was).
+    pub fn observe<J: JsonObject>(&mut self, target: &str, answer: &Response<J>, now: f64, retried: bool) -> bool {
+        if let Some(date) = answer.header("date") {
+            let offset = clock_offset(date, now);
+            if offset != 0 || self.offset != 0 {
+                self.offset = offset;
+            }
+        }
+        let fresh = match (origin(target), answer.header("dpop-nonce")) {
+            (Some(origin), Some(nonce)) => self.nonces.remember(&origin, nonce),
+            _ => false,
+        };
+        let from_server = answer.json().is_some_and(|body| body.string("error").as_deref() == Some("use_dpop_nonce"));
+        let from_challenge = answer
+            .header("www-authenticate")
+            .is_some_and(|h| challenge_error(h, "DPoP").as_deref() == Some("use_dpop_nonce"));
+        fresh && !retried && matches!((answer.status, from_server, from_challenge), (400, true, _) | (401, _, true))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,6 +333,72 @@ mod tests {
 
     fn decoded(segment: &str) -> serde_json::Value {
         serde_json::from_slice(&base64url::decode(segment).unwrap()).unwrap()
+    }
+
+    fn answer(status: u16, headers: &[(&str, &str)], body: Option<&str>) -> Response<serde_json::Value> {
+        let mut headers: Vec<(String, String)> = headers.iter().map(|(n, v)| ((*n).into(), (*v).into())).collect();
+        headers.push(("content-type".into(), "application/json".into()));
+        let body = body
+            .and_then(crate::json::testing::object)
+            .map_or(crate::http::Body::NotAnObject, crate::http::Body::Object);
+        Response { status, headers, body }
+    }
+
+    fn payload(input: &str) -> serde_json::Value {
+        decoded(input.split_once('.').unwrap().1)
+    }
+
+    #[test]
+    fn a_session_signs_with_its_key_its_servers_nonces_and_their_clock() {
+        let mut session = Session::default();
+        let now = 784_111_777_000.0; // Sun, 06 Nov 1994 08:49:37 GMT
+        let error = session.proof_input("POST", "https://as.example/token", None, [1; 16], now).unwrap_err();
+        assert_eq!(error.code, ErrorCode::DpopError, "no key yet");
+        assert_eq!(session.thumbprint(), None);
+        session.set_key(Some(PublicKey::new(X, Y).unwrap()));
+        assert_eq!(session.thumbprint().as_deref(), Some("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"));
+        let first = payload(&session.proof_input("POST", "https://as.example/token?x#y", None, [1; 16], now).unwrap());
+        assert_eq!(
+            (&first["htu"], &first["iat"], first.get("nonce")),
+            (&"https://as.example/token".into(), &784_111_777.into(), None)
+        );
+        assert_eq!(first["jti"], base64url::encode(&[1; 16]));
+
+        let asks = answer(
+            400,
+            &[("dpop-nonce", "n-1"), ("date", "Sun, 06 Nov 1994 09:49:37 GMT")],
+            Some(r#"{"error":"use_dpop_nonce"}"#),
+        );
+        assert!(session.observe("https://as.example/token", &asks, now, false), "retry with the nonce");
+        assert!(!session.observe("https://as.example/token", &asks, now, true), "but only once");
+        let second = payload(&session.proof_input("POST", "https://as.example/token", None, [2; 16], now).unwrap());
+        assert_eq!(
+            (&second["nonce"], &second["iat"]),
+            (&"n-1".into(), &(784_111_777 + 3600).into()),
+            "the server's clock"
+        );
+        let elsewhere =
+            payload(&session.proof_input("GET", "https://rs.example/api", Some("at"), [3; 16], now).unwrap());
+        assert_eq!((elsewhere.get("nonce"), &elsewhere["ath"]), (None, &ath("at").into()), "nonces are per origin");
+
+        let challenge = [("www-authenticate", r#"DPoP error="use_dpop_nonce""#), ("dpop-nonce", "r-1")];
+        assert!(session.observe("https://rs.example/api", &answer(401, &challenge, None), now, false));
+        let no_nonce = answer(401, &[("www-authenticate", r#"DPoP error="use_dpop_nonce""#)], None);
+        assert!(!session.observe("https://rs.example/x", &no_nonce, now, false), "no new nonce: nothing to retry with");
+        let refused = answer(400, &[("dpop-nonce", "n-2")], Some(r#"{"error":"invalid_grant"}"#));
+        assert!(
+            !session.observe("https://as.example/token", &refused, now, false),
+            "another error is no nonce request"
+        );
+        let back = answer(200, &[("date", "Sun, 06 Nov 1994 08:49:40 GMT")], None);
+        session.observe("https://as.example/token", &back, now, false);
+        assert_eq!(
+            payload(&session.proof_input("GET", "https://as.example/", None, [4; 16], now).unwrap())["iat"],
+            784_111_777,
+            "clocks agree again"
+        );
+        session.set_key(None);
+        assert_eq!(session.thumbprint(), None);
     }
 
     #[test]
@@ -384,7 +518,8 @@ mod tests {
             (r#"DPoP error="unterminated"#, None),
             ("", None),
         ] {
-            assert_eq!(challenge_error(header).as_deref(), expected, "{header}");
+            assert_eq!(challenge_error(header, "DPoP").as_deref(), expected, "{header}");
         }
+        assert_eq!(challenge_error(r#"Bearer error="invalid_token""#, "Bearer").as_deref(), Some("invalid_token"));
     }
 }

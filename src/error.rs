@@ -51,8 +51,16 @@ pub enum ErrorCode {
     LoginRequired,
     /// The Web Lock that keeps two tabs from refreshing at once could not be taken.
     LockFailed,
-    /// No usable DPoP key or proof (issue 12's `dpop_error`; not produced by the JS API yet).
+    /// No usable DPoP key: WebCrypto is missing, or the key could not be made or kept.
     DpopError,
+    /// `fetch()` was asked to send the access token to an origin not in `resourceOrigins`.
+    UntrustedDestination,
+    /// `requirePar`: the authorization request must be pushed (`login()`), not built as a URL.
+    ParRequired,
+    /// The pushed authorization request endpoint (RFC 9126) answered with an OAuth error.
+    ParError,
+    /// The PAR endpoint's answer is not a valid pushed authorization response.
+    InvalidParResponse,
 }
 
 impl ErrorCode {
@@ -83,6 +91,10 @@ impl ErrorCode {
             Self::LoginRequired => "login_required",
             Self::LockFailed => "lock_failed",
             Self::DpopError => "dpop_error",
+            Self::UntrustedDestination => "untrusted_destination",
+            Self::ParRequired => "par_required",
+            Self::ParError => "par_error",
+            Self::InvalidParResponse => "invalid_par_response",
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::discovery::{Discovery, Metadata};
 use crate::error::Result;
 use crate::platform::{Env, Marks, Store, Transport};
 use crate::steps;
-pub use crate::steps::{start_login, LoginResult};
+pub use crate::steps::{authorize_url, LoginResult};
 use crate::token::TokenSet;
 
 /// Finishes the login whose callback is at `href`: the checks and the consumed pending login
@@ -98,8 +98,15 @@ mod tests {
         }
 
         fn login(&self, app_state: Option<&str>) -> String {
-            start_login(&self.config, &AuthorizeParams::default(), app_state.map(String::from), &self.store, &self.env)
-                .unwrap()
+            authorize_url(
+                &self.config,
+                &AuthorizeParams::default(),
+                app_state.map(String::from),
+                None,
+                &self.store,
+                &self.env,
+            )
+            .unwrap()
         }
 
         fn finish(&self, href: &str) -> Result<LoginResult> {
@@ -237,8 +244,8 @@ mod tests {
     fn full_storage_writes_nothing() {
         let world = World::new();
         world.store.full.set(true);
-        let error =
-            start_login(&world.config, &AuthorizeParams::default(), None, &world.store, &world.env).unwrap_err();
+        let error = authorize_url(&world.config, &AuthorizeParams::default(), None, None, &world.store, &world.env)
+            .unwrap_err();
         assert_eq!(error.code, ErrorCode::StorageUnavailable);
         assert!(world.store.items.borrow().is_empty());
     }
@@ -248,7 +255,7 @@ mod tests {
         let world = World::new();
         let params = AuthorizeParams { scope: None, extra: vec![("state".into(), "x".into())] };
         assert_eq!(
-            start_login(&world.config, &params, None, &world.store, &world.env).unwrap_err().code,
+            authorize_url(&world.config, &params, None, None, &world.store, &world.env).unwrap_err().code,
             ErrorCode::InvalidArgument
         );
         assert!(world.store.items.borrow().is_empty());
@@ -302,7 +309,7 @@ mod tests {
         use crate::id_token::tests::{good_claims, jwt};
         let world = World::new();
         let params = AuthorizeParams { scope: Some("openid".into()), extra: vec![] };
-        let url = start_login(&world.config, &params, None, &world.store, &world.env).unwrap();
+        let url = authorize_url(&world.config, &params, None, None, &world.store, &world.env).unwrap();
         let nonce = param(&url, "nonce");
         assert_eq!(nonce.len(), 43);
         let mut claims = good_claims(world.env.now.get() / 1000.0);
@@ -312,10 +319,10 @@ mod tests {
         let tokens = world.finish(&world.callback_for(&url, "")).unwrap().tokens;
         assert!(tokens.claims.unwrap().contains("\"sub\":\"u1\""));
 
-        let url = start_login(&world.config, &params, None, &world.store, &world.env).unwrap();
+        let url = authorize_url(&world.config, &params, None, None, &world.store, &world.env).unwrap();
         let replayed = world.finish(&world.callback_for(&url, "")).unwrap_err();
         assert_eq!(replayed.code, ErrorCode::IdTokenInvalid, "an ID token from another login");
-        let url = start_login(&world.config, &params, None, &world.store, &world.env).unwrap();
+        let url = authorize_url(&world.config, &params, None, None, &world.store, &world.env).unwrap();
         *world.transport.answer.borrow_mut() = Ok((200, TOKENS.into()));
         assert_eq!(world.finish(&world.callback_for(&url, "")).unwrap_err().code, ErrorCode::IdTokenInvalid);
         assert!(!world.login(None).contains("nonce="), "no nonce without openid");

@@ -13,6 +13,15 @@ use sha2::{Digest, Sha256};
 /// `{storagePrefix}:tokens:{id}`, where `id` names this client (client id, issuer, token
 /// endpoint): another client never reads, refreshes or clears these tokens, whatever its prefix.
 pub fn key(config: &ClientConfig) -> String {
+    key_for(config, ":tokens:")
+}
+
+/// `{storagePrefix}:dpop:{id}`: where this client's DPoP key pair is kept (IndexedDB).
+pub fn dpop_key(config: &ClientConfig) -> String {
+    key_for(config, ":dpop:")
+}
+
+fn key_for(config: &ClientConfig, kind: &str) -> String {
     let mut identity = String::new();
     for part in [Some(&config.client_id), config.issuer.as_ref(), Some(&config.token_endpoint)] {
         match part {
@@ -21,7 +30,7 @@ pub fn key(config: &ClientConfig) -> String {
         }
     }
     let digest = Sha256::digest(identity.as_bytes());
-    crate::text::concat(&[&config.storage_prefix, ":tokens:", &base64url::encode(&digest[..16])])
+    crate::text::concat(&[&config.storage_prefix, kind, &base64url::encode(&digest[..16])])
 }
 
 /// The Web Lock serialising the refreshes of the holder under `key` (from `key`) across tabs;
@@ -58,9 +67,16 @@ pub fn parse(text: Option<&str>, env: &impl Env) -> Option<TokenSet> {
 
 /// What an access token request gets from the record `held`: its access token while it stays
 /// valid for `refresh_leeway` more seconds (`Some`), a refresh (`None`), or `login_required`.
-pub fn fresh_access_token(config: &ClientConfig, held: Option<&str>, env: &impl Env) -> Result<Option<String>> {
+/// An access token a resource server `refused` (`invalid_token`) is due for a refresh too.
+pub fn fresh_access_token(
+    config: &ClientConfig,
+    held: Option<&str>,
+    refused: Option<&str>,
+    env: &impl Env,
+) -> Result<Option<String>> {
     let tokens = parse(held, env).ok_or_else(|| login_required("no tokens are held: sign in"))?;
-    Ok(tokens.is_fresh(env.now(), config.refresh_leeway).then_some(tokens.access_token))
+    let fresh = tokens.is_fresh(env.now(), config.refresh_leeway) && refused != Some(tokens.access_token.as_str());
+    Ok(fresh.then_some(tokens.access_token))
 }
 
 /// The refresh token of the record `held`; `login_required` without one.
@@ -72,7 +88,7 @@ pub fn refresh_token(held: Option<&str>, env: &impl Env) -> Result<String> {
 /// The answer when the holder moved on during a refresh (cleared, or a newer login): the
 /// access token it holds now if that one is fresh, else `login_required`.
 pub fn after_lost_race(config: &ClientConfig, now: Option<&str>, env: &impl Env) -> Result<String> {
-    fresh_access_token(config, now, env)
+    fresh_access_token(config, now, None, env)
         .ok()
         .flatten()
         .ok_or_else(|| login_required("the held tokens changed during the refresh"))
@@ -173,10 +189,13 @@ mod tests {
         let now_s = (env.now.get() / 1000.0) as u64;
         let fresh = record(Some("rt"), Some(now_s + 3600));
         let stale = record(Some("rt"), Some(now_s + 10)); // inside the 30 s leeway
-        assert_eq!(fresh_access_token(&config, Some(&fresh), &env).unwrap().as_deref(), Some("at"));
-        assert_eq!(fresh_access_token(&config, Some(&stale), &env).unwrap(), None, "a refresh is due");
+        assert_eq!(fresh_access_token(&config, Some(&fresh), None, &env).unwrap().as_deref(), Some("at"));
+        assert_eq!(fresh_access_token(&config, Some(&stale), None, &env).unwrap(), None, "a refresh is due");
+        assert_eq!(fresh_access_token(&config, Some(&fresh), Some("at"), &env).unwrap(), None, "refused: refresh");
+        let other = fresh_access_token(&config, Some(&fresh), Some("older"), &env).unwrap();
+        assert_eq!(other.as_deref(), Some("at"), "an older token was refused: this one was refreshed already");
         for nothing in [None, Some("{}"), Some("not json")] {
-            let error = fresh_access_token(&config, nothing, &env).unwrap_err();
+            let error = fresh_access_token(&config, nothing, None, &env).unwrap_err();
             assert_eq!(error.code, ErrorCode::LoginRequired, "{nothing:?}");
         }
         assert_eq!(refresh_token(Some(&stale), &env).unwrap(), "rt");

@@ -32,6 +32,7 @@ pub mod http;
 pub mod id_token;
 pub mod json;
 pub mod logout;
+pub mod par;
 pub mod pkce;
 pub mod platform;
 mod redacted;

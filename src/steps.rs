@@ -16,6 +16,7 @@ use crate::http::{self, Failure, Request, Response};
 use crate::id_token;
 use crate::json::JsonObject;
 use crate::logout::{self, LogoutParams};
+use crate::par;
 use crate::pkce::{self, RANDOM_BYTES};
 use crate::platform::{Env, Store};
 use crate::token::{self, TokenSet};
@@ -33,15 +34,33 @@ pub struct LoginResult {
     pub app_state: Option<String>,
 }
 
-/// Makes a verifier, challenge and state, stores the transaction, returns the authorize URL.
+/// Where a started login goes next.
+#[derive(Debug)]
+pub enum Start {
+    /// To this front-channel authorization URL.
+    Navigate(String),
+    /// First this pushed authorization request (RFC 9126); then to the URL `pushed` makes of
+    /// its answer, for the login with this `state`.
+    Push(Request, String),
+}
+
+/// Makes a verifier, challenge and state and stores the transaction; returns where to go. A
+/// caller that may `push` pushes whenever there is a PAR endpoint; one that may not (the
+/// synchronous `authorizeUrl`) is `par_required` when PAR is required, before anything is stored.
 pub fn start_login(
     config: &ClientConfig,
     params: &AuthorizeParams,
     app_state: Option<String>,
+    push: bool,
+    dpop_jkt: Option<&str>,
     store: &impl Store,
     env: &impl Env,
-) -> Result<String> {
+) -> Result<Start> {
     params.validate()?;
+    let push = push && config.par_endpoint.is_some();
+    if config.require_par && !push {
+        return Err(par_required());
+    }
     let mut random = [0u8; 3 * RANDOM_BYTES];
     env.random(&mut random)?;
     // i is 0, 1 or 2: always within the three chunks of `random`.
@@ -49,12 +68,57 @@ pub fn start_login(
     let (verifier, state) = (value(0), value(1));
     let nonce = params.wants_openid(config).then(|| value(2));
     let challenge = pkce::challenge_s256(&verifier)?;
-    let url = authorize::build_url(config, params, &state, &challenge, nonce.as_deref());
+    let login = authorize::Login { state: &state, challenge: &challenge, nonce: nonce.as_deref(), dpop_jkt };
+    let start = if push {
+        let mut body = String::new();
+        authorize::push_parameters(&mut body, config, params, &login);
+        Start::Push(par::request(config, body)?, state.clone())
+    } else {
+        Start::Navigate(authorize::build_url(config, params, &login))
+    };
     let now = env.now();
     sweep_expired(config, store, env, now)?;
     let tx = Transaction::new(config, state, verifier, nonce, now, app_state);
     store.set(&Transaction::key(&config.storage_prefix, &tx.state), &tx.to_json())?;
-    Ok(url)
+    Ok(start)
+}
+
+/// `start_login` for a front-channel URL only (the synchronous `authorizeUrl`).
+pub fn authorize_url(
+    config: &ClientConfig,
+    params: &AuthorizeParams,
+    app_state: Option<String>,
+    dpop_jkt: Option<&str>,
+    store: &impl Store,
+    env: &impl Env,
+) -> Result<String> {
+    match start_login(config, params, app_state, false, dpop_jkt, store, env)? {
+        Start::Navigate(url) => Ok(url),
+        Start::Push(..) => Err(par_required()), // not with `push: false`
+    }
+}
+
+fn par_required() -> OAuthError {
+    OAuthError::new(ErrorCode::ParRequired, "this client must push its authorization requests: use login()")
+}
+
+/// A pushed request's answer: the front-channel URL with its `request_uri`; on any failure the
+/// login with `state` is removed (nothing is left half-done) and no front-channel request is
+/// offered in its place.
+pub fn pushed<J: JsonObject>(
+    config: &ClientConfig,
+    state: &str,
+    answer: Answer<J>,
+    store: &impl Store,
+) -> Result<String> {
+    let result = answer.map_err(http::failure).and_then(|response| par::read_response(&response));
+    match result {
+        Ok(request_uri) => Ok(authorize::pushed_url(config, &request_uri)),
+        Err(error) => {
+            store.remove(&Transaction::key(&config.storage_prefix, state))?;
+            Err(error)
+        }
+    }
 }
 
 /// Removes this client's stored transactions that are past their own expiry; other clients'
@@ -134,7 +198,7 @@ pub fn end_redemption<J: JsonObject>(
     answer: Answer<J>,
     env: &impl Env,
 ) -> Result<LoginResult> {
-    let mut tokens = token::read_response(&answer.map_err(http::failure)?, env.now())?;
+    let mut tokens = token::read_response(config, &answer.map_err(http::failure)?, env.now())?;
     check_id_token(config, &mut tokens, login.nonce.as_deref(), env)?;
     Ok(LoginResult { tokens, app_state: login.app_state })
 }
@@ -184,7 +248,7 @@ pub fn refresh_response<J: JsonObject>(
     answer: Answer<J>,
     env: &impl Env,
 ) -> Result<TokenSet> {
-    let mut tokens = token::read_response(&answer.map_err(http::failure)?, env.now())?;
+    let mut tokens = token::read_response(config, &answer.map_err(http::failure)?, env.now())?;
     tokens.refresh_token.get_or_insert_with(|| refresh_token.into());
     check_id_token(config, &mut tokens, None, env)?;
     if let (Some(refreshed), Some(original)) = (&tokens.claims, original_claims) {
@@ -279,7 +343,7 @@ mod tests {
     const TOKENS: &str = r#"{"access_token":"at","token_type":"Bearer","refresh_token":"rt"}"#;
 
     fn login(config: &ClientConfig, store: &FakeStore, env: &FakeEnv) -> String {
-        let url = start_login(config, &AuthorizeParams::default(), None, store, env).unwrap();
+        let url = authorize_url(config, &AuthorizeParams::default(), None, None, store, env).unwrap();
         let state = form::parse(url.split_once('?').unwrap().1).into_iter().find(|(n, _)| n == "state").unwrap().1;
         format!("https://app.example/callback?code=c&state={state}&iss=https%3A%2F%2Fas.example")
     }
@@ -307,6 +371,49 @@ mod tests {
         let callback = login(&config, &store, &env);
         let taken = begin_redemption(&config, &callback, &store, &env).unwrap().claimed(false).unwrap_err();
         assert_eq!(taken.code, ErrorCode::StateUnknown, "a mark another tab holds: no request");
+    }
+
+    #[test]
+    fn a_login_is_pushed_when_it_can_be_and_front_channel_only_when_allowed() {
+        let (mut config, store, env) = (config::sample(), FakeStore::default(), FakeEnv::default());
+        config.par_endpoint = Some("https://as.example/par".into());
+        let params = AuthorizeParams::default();
+        let url = authorize_url(&config, &params, None, Some("jkt"), &store, &env).unwrap();
+        assert!(url.contains("&dpop_jkt=jkt"), "PAR known, not required: authorizeUrl stays front-channel");
+        let Start::Push(request, state) = start_login(&config, &params, None, true, Some("jkt"), &store, &env).unwrap()
+        else {
+            panic!("pushed")
+        };
+        assert_eq!((request.method, request.url.as_str()), (Method::Post, "https://as.example/par"));
+        let body = form::parse(request.body.as_deref().unwrap());
+        for name in ["state", "code_challenge", "dpop_jkt", "redirect_uri"] {
+            assert!(body.iter().any(|(n, _)| n == name), "{name} is pushed");
+        }
+        let key = Transaction::key(&config.storage_prefix, &state);
+        assert!(store.items.borrow().contains_key(&key), "the login is pending while it is pushed");
+        let refused = FakeTransport::answering(400, r#"{"error":"invalid_request"}"#).answer_to(&request);
+        assert_eq!(pushed(&config, &state, refused, &store).unwrap_err().code, ErrorCode::ParError);
+        assert!(!store.items.borrow().contains_key(&key), "a failed push leaves no pending login");
+
+        let Start::Push(request, state) = start_login(&config, &params, None, true, None, &store, &env).unwrap() else {
+            panic!("pushed")
+        };
+        let ok = FakeTransport::answering(201, r#"{"request_uri":"urn:x","expires_in":60}"#).answer_to(&request);
+        assert_eq!(
+            pushed(&config, &state, ok, &store).unwrap(),
+            "https://as.example/authorize?client_id=spa&request_uri=urn%3Ax"
+        );
+
+        config.require_par = true;
+        let before = store.items.borrow().len();
+        let error = authorize_url(&config, &params, None, None, &store, &env).unwrap_err();
+        assert_eq!(error.code, ErrorCode::ParRequired);
+        assert_eq!(store.items.borrow().len(), before, "nothing stored for a refused front-channel login");
+        config.par_endpoint = None;
+        assert_eq!(
+            start_login(&config, &params, None, true, None, &store, &env).unwrap_err().code,
+            ErrorCode::ParRequired
+        );
     }
 
     #[test]

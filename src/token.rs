@@ -100,6 +100,7 @@ pub fn code_request(config: &ClientConfig, code: &str, redirect_uri: &str, verif
     form::push_pair(&mut body, "redirect_uri", redirect_uri);
     form::push_pair(&mut body, "client_id", &config.client_id);
     form::push_pair(&mut body, "code_verifier", verifier);
+    crate::authorize::push_resources(&mut body, config);
     body
 }
 
@@ -109,6 +110,7 @@ pub fn refresh_request(config: &ClientConfig, refresh_token: &str) -> String {
     form::push_pair(&mut body, "grant_type", "refresh_token");
     form::push_pair(&mut body, "refresh_token", refresh_token);
     form::push_pair(&mut body, "client_id", &config.client_id);
+    crate::authorize::push_resources(&mut body, config);
     body
 }
 
@@ -160,11 +162,22 @@ pub fn parse_response(status: u16, body: Option<&impl JsonObject>, now: f64) -> 
 
 /// Reads a token endpoint answer (code redemption or refresh): a body over the limit is
 /// `invalid_token_response`, a body not declared JSON is no object (`http::Response::json`).
-pub fn read_response<J: JsonObject>(response: &Response<J>, now: f64) -> Result<TokenSet> {
+/// With `config.dpop` the tokens must be DPoP-bound (`token_type` `DPoP`, RFC 9449 §5): a
+/// `Bearer` answer to a proof is refused, never taken as a silent downgrade.
+pub fn read_response<J: JsonObject>(config: &ClientConfig, response: &Response<J>, now: f64) -> Result<TokenSet> {
     if matches!(response.body, Body::TooLarge) {
         return Err(http::too_large(Step::Token, response.status));
     }
-    parse_response(response.status, response.json(), now)
+    let mut tokens = parse_response(response.status, response.json(), now)?;
+    if config.dpop {
+        if !tokens.token_type.eq_ignore_ascii_case("dpop") {
+            return Err(
+                invalid(response.status, "a DPoP request got tokens that are not DPoP-bound").with_field("token_type")
+            );
+        }
+        tokens.token_type = "DPoP".into();
+    }
+    Ok(tokens)
 }
 
 /// Reads a revocation answer: any 2xx is success whatever its body, even one over the limit.
@@ -185,13 +198,20 @@ pub fn parse_revocation(status: u16, body: Option<&impl JsonObject>) -> Result<(
 }
 
 fn error_response(status: u16, body: Option<&impl JsonObject>) -> OAuthError {
-    let Some(JsonField::Str(error)) = body.map(|b| b.field("error")) else {
-        return invalid(status, "token endpoint failed without an OAuth error body");
-    };
+    server_error(ErrorCode::TokenError, status, body)
+        .unwrap_or_else(|| invalid(status, "token endpoint failed without an OAuth error body"))
+}
+
+/// The OAuth error in an error answer's `body` (RFC 6749 §5.2), as `code` with the server's
+/// fields; `None` when the body has no `error` string.
+pub(crate) fn server_error(code: ErrorCode, status: u16, body: Option<&impl JsonObject>) -> Option<OAuthError> {
+    let Some(JsonField::Str(error)) = body.map(|b| b.field("error")) else { return None };
     let text = |key| body.and_then(|b| b.string(key));
-    OAuthError::new(ErrorCode::TokenError, "the token endpoint returned an error")
-        .with_server(error, text("error_description"), text("error_uri"))
-        .status(status)
+    Some(
+        OAuthError::new(code, "the server returned an OAuth error")
+            .with_server(error, text("error_description"), text("error_uri"))
+            .status(status),
+    )
 }
 
 fn optional_string(body: &impl JsonObject, key: &'static str, status: u16) -> Result<Option<String>> {
@@ -223,6 +243,31 @@ mod tests {
 
     fn parse(status: u16, text: &str) -> Result<TokenSet> {
         parse_response(status, object(text).as_ref(), NOW)
+    }
+
+    #[test]
+    fn a_dpop_client_refuses_bearer_tokens() {
+        let mut config = config::sample();
+        config.dpop = true;
+        let answer = |token_type: &str| Response {
+            status: 200,
+            headers: alloc::vec![("content-type".into(), "application/json".into())],
+            body: Body::Object(object(&format!(r#"{{"access_token":"at","token_type":"{token_type}"}}"#)).unwrap()),
+        };
+        let error = read_response(&config, &answer("Bearer"), NOW).unwrap_err();
+        assert_eq!((error.code, error.field), (ErrorCode::InvalidTokenResponse, Some("token_type")));
+        assert_eq!(read_response(&config, &answer("dpop"), NOW).unwrap().token_type, "DPoP");
+        config.dpop = false;
+        assert_eq!(read_response(&config, &answer("bearer"), NOW).unwrap().token_type, "bearer");
+    }
+
+    #[test]
+    fn resources_go_on_code_and_refresh_requests() {
+        let mut config = config::sample();
+        config.resource = alloc::vec!["https://rs.example/".into()];
+        assert!(code_request(&config, "c", "r", "v").ends_with("&resource=https%3A%2F%2Frs.example%2F"));
+        assert!(refresh_request(&config, "rt").ends_with("&resource=https%3A%2F%2Frs.example%2F"));
+        assert!(!revocation_request(&config, "rt", None).contains("resource"));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use pkce_wasm::config::{sample, ClientConfig};
 use pkce_wasm::discovery;
 use pkce_wasm::error::ErrorCode;
 use pkce_wasm::fakes::{block_on, FakeEnv, FakeMarks, FakeStore, FakeTransport};
-use pkce_wasm::flow::{finish_login, refresh, start_login};
+use pkce_wasm::flow::{authorize_url, finish_login, refresh};
 use pkce_wasm::id_token::{self, Expected};
 use pkce_wasm::json::testing::object as parse_object; // `JSON.parse` + "is it a non-array object"
 use pkce_wasm::json::{JsonField, JsonObject};
@@ -462,7 +462,7 @@ impl Tab {
 
     /// Starts a login; returns the authorize URL.
     fn login(&self, app_state: Option<String>) -> String {
-        start_login(&self.config, &AuthorizeParams::default(), app_state, &self.store, &self.env).unwrap()
+        authorize_url(&self.config, &AuthorizeParams::default(), app_state, None, &self.store, &self.env).unwrap()
     }
 
     fn finish(&self, href: &str) -> CoreResult<pkce_wasm::LoginResult> {
@@ -633,7 +633,7 @@ proptest! {
 
     #[test]
     fn dpop_header_readers_never_panic(s in prop_oneof![text(80), "[ ,=\"\\\\a-zA-Z_]{0,40}"]) {
-        let _ = pkce_wasm::dpop::challenge_error(&s);
+        let _ = pkce_wasm::dpop::challenge_error(&s, "DPoP");
         let _ = pkce_wasm::dpop::clock_offset(&s, 1.7e12);
         if let Some(htu) = pkce_wasm::dpop::htu(&s) {
             prop_assert!(!htu.contains('?') && !htu.contains('#'), "{htu}");

@@ -10,6 +10,7 @@ use crate::browser::navigation;
 use crate::browser::{set, BrowserEnv, HeldRecord, WebStore};
 use crate::callback;
 use crate::config::{ClientConfig, TokenStorage};
+use crate::dpop;
 use crate::error::{ErrorCode, OAuthError};
 use crate::holder;
 use crate::pkce;
@@ -63,15 +64,16 @@ enum Stage {
     /// Its issuer's metadata (`PkceClient.discover`): the answers to `Op::DiscoveryRequest`.
     Discovering(alloc::boxed::Box<discovery::Lookup>),
     /// Calls: a validated client.
-    Ready(Holder),
+    Ready(alloc::boxed::Box<Holder>),
     /// Nothing: `free()` was called.
     Freed,
 }
 
-/// The config and the holder's record.
+/// The config, the holder's record and the DPoP state.
 struct Holder {
     config: ClientConfig,
     held: HeldRecord,
+    dpop: RefCell<dpop::Session>,
 }
 
 impl Holder {
@@ -79,7 +81,7 @@ impl Holder {
     fn new(config: ClientConfig) -> Result<Self, OAuthError> {
         config.validate()?;
         let held = HeldRecord::new(&config);
-        Ok(Self { config, held })
+        Ok(Self { config, held, dpop: RefCell::default() })
     }
 }
 
@@ -90,8 +92,10 @@ impl Holder {
 pub enum Op {
     /// `authorizeUrl(options)`.
     AuthorizeUrl,
-    /// `login(options)`.
+    /// `login(options)`: the authorize URL to go to, or `[request, state]` to push first.
     Login,
+    /// `pushed(state, answer)`: the front-channel URL of a pushed login.
+    Pushed,
     /// `isCallback(url)`.
     IsCallback,
     /// `redeem(url)`: a `Redemption`.
@@ -100,7 +104,7 @@ pub enum Op {
     Tokens,
     /// `held()`: the record as this tab reads it synchronously.
     Held,
-    /// `fresh(record)`.
+    /// `fresh(record, refused)`.
     Fresh,
     /// `refreshTokenOf(record)`.
     RefreshTokenOf,
@@ -136,6 +140,22 @@ pub enum Op {
     DiscoveryRequest,
     /// `discoveryRead(answer)`: takes its answer; throws when discovery failed.
     DiscoveryRead,
+    /// `keyName()`: where the DPoP key pair is kept (IndexedDB); undefined without `dpop`.
+    KeyName,
+    /// `setKey(x, y)`: the DPoP public key's JWK coordinates (none: forget it); anything else is `dpop_error`.
+    SetKey,
+    /// `proofInput(method, url, accessToken)`: what to sign for a request's DPoP proof; undefined
+    /// when the request needs none.
+    ProofInput,
+    /// `proof(input, signature)`: the `DPoP` header.
+    Proof,
+    /// `observe(url, answer, retried)`: true when the request is to be sent again with a nonce.
+    Observe,
+    /// `destination(url)`: the token's scheme for a `fetch()` to `url`; `untrusted_destination`.
+    Destination,
+    /// `resourced(url, answer, tried)`: "nonce" or "refresh" when a resource request is to be
+    /// sent again for that reason (none of `tried` yet), else undefined.
+    Resourced,
     /// `free()`: releases the client's config and tokens; every later step is
     /// `invalid_argument`. The `Core` object itself stays valid until it is collected, so a call
     /// after `free()` never reaches wasm with a null pointer.
@@ -154,7 +174,7 @@ impl Core {
     /// without endpoints and the issuer now; `Op::DiscoveryRequest`/`Op::DiscoveryRead` follow.
     pub fn discovering(issuer: JsValue, config: JsValue) -> JsResult<Core> {
         let stage = match discovery::Lookup::start(&read::argument(&issuer, "issuer")?, read_config(&config, false)?)? {
-            Ok(config) => Stage::Ready(Holder::new(config)?),
+            Ok(config) => Stage::Ready(alloc::boxed::Box::new(Holder::new(config)?)),
             Err(lookup) => Stage::Discovering(alloc::boxed::Box::new(lookup)),
         };
         Ok(Self { stage: RefCell::new(stage) })
@@ -165,12 +185,13 @@ impl Core {
     pub fn call(&self, op: Op, a: JsValue, b: JsValue, c: JsValue) -> JsResult<JsValue> {
         Ok(match op {
             Op::AuthorizeUrl => self.authorize_url(a)?.into(),
-            Op::Login => self.login(a).map(|()| JsValue::UNDEFINED)?,
+            Op::Login => self.login(a)?,
+            Op::Pushed => self.pushed(&a.as_string().unwrap_or_default(), &b)?.into(),
             Op::IsCallback => self.is_callback(a)?.into(),
             Op::Redeem => self.redeem(a)?.into(),
             Op::Tokens => self.tokens()?,
             Op::Held => self.held()?.into(),
-            Op::Fresh => self.fresh(a.as_string())?.into(),
+            Op::Fresh => self.fresh(a.as_string(), b.as_string())?.into(),
             Op::RefreshTokenOf => self.refresh_token_of(a.as_string())?.into(),
             Op::LostRace => self.lost_race(a.as_string())?.into(),
             Op::RefreshRequest => self.refresh_request(a)?,
@@ -194,11 +215,18 @@ impl Core {
                 let mut stage = self.stage.try_borrow_mut().map_err(|_| freed())?;
                 if let Stage::Discovering(lookup) = &mut *stage {
                     if let Some(config) = lookup.read(a)? {
-                        *stage = Stage::Ready(Holder::new(config)?);
+                        *stage = Stage::Ready(alloc::boxed::Box::new(Holder::new(config)?));
                     }
                 }
                 JsValue::UNDEFINED
             }
+            Op::KeyName => self.key_name()?.into(),
+            Op::SetKey => self.set_key(a, b).map(|()| JsValue::UNDEFINED)?,
+            Op::ProofInput => self.proof_input(a, b, c)?.into(),
+            Op::Proof => self.proof(a, b)?.into(),
+            Op::Observe => self.observe(a, b, c.is_truthy())?.into(),
+            Op::Destination => self.destination(a)?.into(),
+            Op::Resourced => self.resourced(a, b, c)?,
             Op::Free => {
                 if let Ok(mut stage) = self.stage.try_borrow_mut() {
                     *stage = Stage::Freed;
@@ -210,16 +238,30 @@ impl Core {
 }
 
 impl Core {
-    /// Creates verifier, challenge and state, stores the pending login, returns the authorize URL.
+    /// Creates verifier, challenge and state, stores the pending login, returns the
+    /// front-channel authorize URL; `par_required` when the client must push.
     pub fn authorize_url(&self, options: JsValue) -> JsResult<String> {
         let inner = self.inner()?;
         let (params, app_state) = read_options(&options)?;
-        Ok(steps::start_login(&inner.config, &params, app_state, &WebStore::session()?, &BrowserEnv)?)
+        let jkt = inner.dpop.borrow().thumbprint();
+        Ok(steps::authorize_url(&inner.config, &params, app_state, jkt.as_deref(), &WebStore::session()?, &BrowserEnv)?)
     }
 
-    /// `authorizeUrl()` then `location.assign`.
-    pub fn login(&self, options: JsValue) -> JsResult<()> {
-        Ok(navigation::assign(&self.authorize_url(options)?)?)
+    /// A login: the authorize URL to go to, or `[request, state]` when it is pushed first.
+    pub fn login(&self, options: JsValue) -> JsResult<JsValue> {
+        let inner = self.inner()?;
+        let (params, app_state) = read_options(&options)?;
+        let jkt = inner.dpop.borrow().thumbprint();
+        let store = WebStore::session()?;
+        Ok(match steps::start_login(&inner.config, &params, app_state, true, jkt.as_deref(), &store, &BrowserEnv)? {
+            steps::Start::Navigate(url) => url.into(),
+            steps::Start::Push(request, state) => js_sys::Array::of2(&wire::request(&request), &state.into()).into(),
+        })
+    }
+
+    /// A pushed login's answer: the URL to go to; on failure its pending login is removed.
+    pub fn pushed(&self, state: &str, answer: &JsValue) -> JsResult<String> {
+        Ok(steps::pushed(&self.inner()?.config, state, wire::answer(answer), &WebStore::session()?)?)
     }
 
     /// True when `url` (default `location.href`) is a response on the redirect URI.
@@ -253,9 +295,10 @@ impl Core {
         Ok(self.inner()?.held.read()?)
     }
 
-    /// The access token of `record` while fresh; `undefined` when a refresh is due; `login_required`.
-    pub fn fresh(&self, record: Option<String>) -> JsResult<Option<String>> {
-        Ok(holder::fresh_access_token(&self.inner()?.config, record.as_deref(), &BrowserEnv)?)
+    /// The access token of `record` while fresh and not `refused`; `undefined` when a refresh is
+    /// due; `login_required`.
+    pub fn fresh(&self, record: Option<String>, refused: Option<String>) -> JsResult<Option<String>> {
+        Ok(holder::fresh_access_token(&self.inner()?.config, record.as_deref(), refused.as_deref(), &BrowserEnv)?)
     }
 
     /// The refresh token of `record`; `login_required` without one.
@@ -376,17 +419,103 @@ impl Core {
     }
 }
 
+/// DPoP (RFC 9449) and `fetch()`: the key, the proofs, and what answers ask for.
+impl Core {
+    /// Where the key pair is kept, with `dpop`.
+    pub fn key_name(&self) -> JsResult<Option<String>> {
+        let inner = self.inner()?;
+        Ok(inner.config.dpop.then(|| holder::dpop_key(&inner.config)))
+    }
+
+    /// Uses the public key with JWK coordinates `x`, `y` (`x` undefined: forgets the key, as
+    /// `logout()` and `clear()` do); `dpop_error` for anything else (the driver's way to say
+    /// WebCrypto could not make or keep a key).
+    pub fn set_key(&self, x: JsValue, y: JsValue) -> JsResult<()> {
+        let inner = self.inner()?;
+        if x.is_undefined() {
+            inner.dpop.borrow_mut().set_key(None);
+            return Ok(());
+        }
+        let key = dpop::PublicKey::new(&x.as_string().unwrap_or_default(), &y.as_string().unwrap_or_default());
+        let mut session = inner.dpop.borrow_mut();
+        session.set_key(key.as_ref().ok().cloned());
+        Ok(key.map(drop)?)
+    }
+
+    /// The signing input of the proof for `method` `url`: with `dpop`, for the token and
+    /// revocation endpoints, and for resource requests (`access_token` given, `ath` then).
+    pub fn proof_input(&self, method: JsValue, url: JsValue, access_token: JsValue) -> JsResult<Option<String>> {
+        let inner = self.inner()?;
+        let (url, token) = (url.as_string().unwrap_or_default(), access_token.as_string());
+        let config = &inner.config;
+        let endpoint = url == config.token_endpoint || config.revocation_endpoint.as_ref() == Some(&url);
+        if !config.dpop || !(endpoint || token.is_some()) {
+            return Ok(None);
+        }
+        let mut jti = [0u8; 16];
+        BrowserEnv.random(&mut jti)?;
+        let method = method.as_string().unwrap_or_default();
+        let input = inner.dpop.borrow().proof_input(&method, &url, token.as_deref(), jti, BrowserEnv.now())?;
+        Ok(Some(input))
+    }
+
+    /// The `DPoP` header: `input` and WebCrypto's signature of it.
+    pub fn proof(&self, input: JsValue, signature: JsValue) -> JsResult<String> {
+        let signature = js_sys::Uint8Array::new(&signature).to_vec();
+        Ok(dpop::proof(&input.as_string().unwrap_or_default(), &signature)?)
+    }
+
+    /// Takes the nonce and clock of an answer from `url`; true when it asks for the request
+    /// again with the nonce it gave (and it was not `retried` yet).
+    pub fn observe(&self, url: JsValue, answer: JsValue, retried: bool) -> JsResult<bool> {
+        let Ok(response) = wire::answer(&answer) else { return Ok(false) };
+        let inner = self.inner()?;
+        let url = url.as_string().unwrap_or_default();
+        Ok(inner.config.dpop && inner.dpop.borrow_mut().observe(&url, &response, BrowserEnv.now(), retried))
+    }
+
+    /// The scheme `fetch()` sends the access token with to `url`: only to `resourceOrigins`.
+    pub fn destination(&self, url: JsValue) -> JsResult<&'static str> {
+        let inner = self.inner()?;
+        let url = url.as_string().ok_or_else(|| {
+            OAuthError::new(ErrorCode::InvalidArgument, "fetch() needs a URL or Request").with_field("input")
+        })?;
+        let origin = dpop::origin(&url).unwrap_or_default();
+        if !inner.config.resource_origins.contains(&origin) {
+            return Err(OAuthError::new(ErrorCode::UntrustedDestination, "this origin is not in resourceOrigins")
+                .with_field("resourceOrigins")
+                .into());
+        }
+        Ok(if inner.config.dpop { "DPoP" } else { "Bearer" })
+    }
+
+    /// What a resource server's answer asks for: "nonce" (RFC 9449 §9), "refresh" (a `401`
+    /// `invalid_token` challenge, RFC 6750 §3.1), each once (`tried`), else undefined.
+    pub fn resourced(&self, url: JsValue, answer: JsValue, tried: JsValue) -> JsResult<JsValue> {
+        let tried = js_sys::Array::from(&tried);
+        let has = |reason: &str| tried.includes(&reason.into(), 0);
+        if self.observe(url, answer.clone(), has("nonce"))? {
+            return Ok("nonce".into());
+        }
+        let Ok(response) = wire::answer(&answer) else { return Ok(JsValue::UNDEFINED) };
+        let scheme = if self.inner()?.config.dpop { "DPoP" } else { "Bearer" };
+        let challenge = response.header("www-authenticate").and_then(|h| dpop::challenge_error(h, scheme));
+        let refresh = response.status == 401 && challenge.as_deref() == Some("invalid_token") && !has("refresh");
+        Ok(if refresh { "refresh".into() } else { JsValue::UNDEFINED })
+    }
+}
+
 impl Core {
     /// A `Core` for a config read from JS; `invalid_config` unless it validates.
     fn wrap(config: ClientConfig) -> Result<Self, OAuthError> {
-        Ok(Self { stage: RefCell::new(Stage::Ready(Holder::new(config)?)) })
+        Ok(Self { stage: RefCell::new(Stage::Ready(alloc::boxed::Box::new(Holder::new(config)?))) })
     }
 
     /// The config and holder, or `invalid_argument` after `free()`.
     fn inner(&self) -> Result<core::cell::Ref<'_, Holder>, OAuthError> {
         let guard = self.stage.try_borrow().map_err(|_| freed())?;
         core::cell::Ref::filter_map(guard, |stage| match stage {
-            Stage::Ready(holder) => Some(holder),
+            Stage::Ready(holder) => Some(&**holder),
             _ => None,
         })
         .map_err(|_| freed())

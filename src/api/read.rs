@@ -1,6 +1,7 @@
 //! Reading the JS API's arguments (`ClientConfig`, `AuthorizeOptions`, `LogoutOptions`, strings):
 //! every bad value is an `OAuthError` naming its field, never an exception through wasm.
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::authorize::AuthorizeParams;
 use crate::browser::env::json_stringify;
@@ -103,7 +104,28 @@ pub(crate) fn read_config(source: &JsValue, with_endpoints: bool) -> Result<Clie
     config.transaction_ttl = whole_seconds(source, "transactionTtl", config.transaction_ttl)?;
     config.timeout = whole_seconds(source, "timeout", config.timeout)?;
     config.refresh_leeway = whole_seconds(source, "refreshLeeway", config.refresh_leeway)?;
+    config.dpop = flag(source, "dpop")?;
+    config.resource_origins = strings(source, "resourceOrigins", false)?;
+    config.resource = strings(source, "resource", true)?;
+    config.par_endpoint = optional("parEndpoint")?;
+    config.require_par = flag(source, "requirePar")?;
     Ok(config)
+}
+
+/// `source[key]` as an array of strings (or, `or_one`, a single string); empty when undefined.
+fn strings(source: &JsValue, key: &'static str, or_one: bool) -> Result<Vec<String>, OAuthError> {
+    let value = get(source, key, config::invalid)?;
+    if value.is_undefined() {
+        return Ok(Vec::new());
+    }
+    if let (true, Some(one)) = (or_one, value.as_string()) {
+        return Ok(alloc::vec![one]);
+    }
+    let not_strings = || config::invalid(key, "must be an array of strings");
+    if !js_sys::Array::is_array(&value) {
+        return Err(not_strings());
+    }
+    js_sys::Array::from(&value).iter().map(|item| item.as_string().ok_or_else(not_strings)).collect()
 }
 
 pub(crate) fn read_logout(source: &JsValue) -> Result<LogoutParams, OAuthError> {

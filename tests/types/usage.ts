@@ -54,8 +54,16 @@ export async function main(): Promise<TokenSet | undefined> {
   const options: AuthorizeOptions = { scope: "openid profile", extraParams: { prompt: "login" }, appState: { returnTo: "/" } };
   const url: string = client.authorizeUrl(options);
   client.authorizeUrl();
-  if (url.length === 0) client.login(options);
-  client.login();
+  if (url.length === 0) await client.login(options);
+  const pushed: Promise<void> = client.login();
+  await pushed;
+  const api = new PkceClient({ ...config, dpop: true, resourceOrigins: ["https://api.example"], resource: "https://api.example/", parEndpoint: "https://as.example/par", requirePar: true });
+  const response: Response = await api.fetch("https://api.example/me");
+  await api.fetch(new URL("https://api.example/me"), { method: "POST", body: "{}" });
+  await api.fetch(new Request("https://api.example/me"));
+  console.log(response.status, new PkceClient({ ...config, resource: ["https://a.example/", "https://b.example/"] }));
+  const dpopCodes: OAuthErrorCode[] = ["dpop_error", "untrusted_destination", "par_required", "par_error", "invalid_par_response"];
+  console.log(dpopCodes);
   const verifier: string = generateCodeVerifier();
   const challenge: string = codeChallengeS256(verifier);
   const state: string = generateState();
