@@ -7,22 +7,24 @@ const inMemory = new Map();
 
 const make = () => crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
 
-/** This client's key pair under `name`, made once; rejects when WebCrypto cannot make one. */
+/** This client's key pair under `name`, made once, and whether IndexedDB keeps it:
+ * `[pair, kept]`; rejects when WebCrypto cannot make one. */
 export function keyPair(name) {
-  return sharedKeyPair(name, make).catch(() => {
+  return sharedKeyPair(name, make).then((pair) => [pair, true], () => {
     if (!inMemory.has(name)) {
       const made = make();
       made.catch(() => inMemory.delete(name));
       inMemory.set(name, made);
     }
-    return inMemory.get(name);
+    return inMemory.get(name).then((pair) => [pair, false]);
   });
 }
 
-/** Drops the key pair under `name` (logout, clear): the next login makes a new one. */
+/** Drops the key pair under `name` (logout, clear): the next login makes a new one. Resolves
+ * once IndexedDB has deleted it (before a navigation could abort that). */
 export function forgetKey(name) {
   inMemory.delete(name);
-  sharedSwap(name, true).catch(() => {}); // no IndexedDB: nothing kept there
+  return sharedSwap(name, true).catch(() => {}); // no IndexedDB: nothing kept there
 }
 
 /** The ES256 signature of `input` (JWS's 64 bytes r || s, as WebCrypto gives it). */

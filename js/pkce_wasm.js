@@ -125,7 +125,7 @@ export class PkceClient {
     const { revocation, endSession } = this.core.call(Op.SignOut, options, held);
     await this.replace(undefined, undefined); // first, so a refresh in flight cannot store its result
     if (revocation) await this.exchange(revocation).catch(() => {}); // best effort: logging out does not fail on it
-    this.dropKey();
+    await this.dropKey();
     if (endSession) this.core.call(Op.Assign, endSession);
   }
 
@@ -178,9 +178,9 @@ export class PkceClient {
     const name = this.core.call(Op.KeyName);
     if (name === undefined) return Promise.resolve();
     return (this.key ??= keyPair(name)
-      .then(async (pair) => {
+      .then(async ([pair, kept]) => {
         const { x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
-        this.core.call(Op.SetKey, x, y);
+        this.core.call(Op.SetKey, x, y, kept);
         return pair;
       })
       .catch(() => {
@@ -190,12 +190,12 @@ export class PkceClient {
   }
 
   // Forgets the DPoP key pair (logout, clear): the next login makes a new one.
-  dropKey() {
+  async dropKey() {
     const name = this.core.call(Op.KeyName);
     if (name === undefined) return;
     this.core.call(Op.SetKey);
     this.key = undefined;
-    forgetKey(name);
+    await forgetKey(name);
   }
 
   // The holder's authoritative record: IndexedDB's in "local" mode (localStorage follows it).

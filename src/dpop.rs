@@ -263,19 +263,23 @@ const JTI_BYTES: usize = 16;
 #[derive(Clone, Debug, Default)]
 pub struct Session {
     key: Option<PublicKey>,
+    kept: bool,
     nonces: Nonces,
     offset: i64,
 }
 
 impl Session {
-    /// Uses `key` from now on (`None`: forgets it, as `logout()` and `clear()` do).
-    pub fn set_key(&mut self, key: Option<PublicKey>) {
+    /// Uses `key` from now on (`None`: forgets it, as `logout()` and `clear()` do); `kept`: it
+    /// outlives this page (IndexedDB), so it will still be there when the login comes back.
+    pub fn set_key(&mut self, key: Option<PublicKey>, kept: bool) {
         self.key = key;
+        self.kept = kept;
     }
 
-    /// `dpop_jkt` for an authorization request, once there is a key.
+    /// `dpop_jkt` for an authorization request (RFC 9449 §10), for a kept key only: a key held in
+    /// this page's memory is gone when the login comes back, and the code would be bound to it.
     pub fn thumbprint(&self) -> Option<String> {
-        self.key.as_ref().map(PublicKey::thumbprint)
+        self.key.as_ref().filter(|_| self.kept).map(PublicKey::thumbprint)
     }
 
     /// The signing input of a proof for `method` `target` (with `ath` of `access_token` on a
@@ -355,7 +359,9 @@ mod tests {
         let error = session.proof_input("POST", "https://as.example/token", None, [1; 16], now).unwrap_err();
         assert_eq!(error.code, ErrorCode::DpopError, "no key yet");
         assert_eq!(session.thumbprint(), None);
-        session.set_key(Some(PublicKey::new(X, Y).unwrap()));
+        session.set_key(Some(PublicKey::new(X, Y).unwrap()), false);
+        assert_eq!(session.thumbprint(), None, "a key in memory binds no code: it is gone after the redirect");
+        session.set_key(Some(PublicKey::new(X, Y).unwrap()), true);
         assert_eq!(session.thumbprint().as_deref(), Some("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"));
         let first = payload(&session.proof_input("POST", "https://as.example/token?x#y", None, [1; 16], now).unwrap());
         assert_eq!(
@@ -397,7 +403,7 @@ mod tests {
             784_111_777,
             "clocks agree again"
         );
-        session.set_key(None);
+        session.set_key(None, false);
         assert_eq!(session.thumbprint(), None);
     }
 

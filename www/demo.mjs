@@ -5,26 +5,36 @@
 import { existsSync } from 'node:fs';
 
 import { startAuthServer } from './server/auth-server.mjs';
-import { EXAMPLES, exampleConfig, startExample } from './server/examples.mjs';
+import { apiConfig, EXAMPLES, exampleConfig, startExample } from './server/examples.mjs';
+import { startResourceServer } from './server/resource-server.mjs';
 
 const AUTH_PORT = 8400;
+const API_PORT = 8405;
 const PORTS = { static: 8401, react: 8402, vue: 8403, rust: 8404 };
+// The examples with a "Call the API" button: DPoP-bound tokens for the resource server.
+const WITH_API = new Set(['static', 'react', 'vue']);
 
 const names = Object.keys(PORTS).filter((name) => existsSync(EXAMPLES[name].root));
 const origin = (name) => `http://127.0.0.1:${PORTS[name]}`;
 
 const servers = [];
 try {
+  const api = await startResourceServer({ port: API_PORT, allowedOrigins: names.map(origin) });
+  servers.push(api);
   const auth = await startAuthServer({
     port: AUTH_PORT,
     clientOrigins: names.map(origin),
     interactive: true,
+    dpop: true, // nonces demanded, as a strict server does
+    resource: api.resource,
   });
   servers.push(auth);
+  api.connect({ issuer: auth.issuer, introspection: auth.introspectionClient });
   for (const name of names) {
     const example = await startExample(name, { port: PORTS[name] });
     servers.push(example);
-    example.setConfig(exampleConfig(auth.issuer, example.origin));
+    const withApi = WITH_API.has(name) ? apiConfig(api) : {};
+    example.setConfig({ ...exampleConfig(auth.issuer, example.origin), ...withApi });
   }
 } catch (error) {
   await stop();
@@ -34,6 +44,7 @@ try {
 }
 
 console.log(`Authorization server: http://127.0.0.1:${AUTH_PORT} (sign in with any username and password)`);
+console.log(`Resource server (DPoP): ${api.origin}/api/hello`);
 for (const name of names) console.log(`${name.padEnd(6)} example: ${origin(name)}/`);
 console.log(`\nOpen ${origin('static')}/ in a browser. Ctrl-C stops.`);
 

@@ -142,7 +142,8 @@ pub enum Op {
     DiscoveryRead,
     /// `keyName()`: where the DPoP key pair is kept (IndexedDB); undefined without `dpop`.
     KeyName,
-    /// `setKey(x, y)`: the DPoP public key's JWK coordinates (none: forget it); anything else is `dpop_error`.
+    /// `setKey(x, y, kept)`: the DPoP public key's JWK coordinates (none: forget it), and whether
+    /// it is kept in IndexedDB; anything else is `dpop_error`.
     SetKey,
     /// `proofInput(method, url, accessToken)`: what to sign for a request's DPoP proof; undefined
     /// when the request needs none.
@@ -221,7 +222,7 @@ impl Core {
                 JsValue::UNDEFINED
             }
             Op::KeyName => self.key_name()?.into(),
-            Op::SetKey => self.set_key(a, b).map(|()| JsValue::UNDEFINED)?,
+            Op::SetKey => self.set_key(a, b, c.is_truthy()).map(|()| JsValue::UNDEFINED)?,
             Op::ProofInput => self.proof_input(a, b, c)?.into(),
             Op::Proof => self.proof(a, b)?.into(),
             Op::Observe => self.observe(a, b, c.is_truthy())?.into(),
@@ -427,18 +428,18 @@ impl Core {
         Ok(inner.config.dpop.then(|| holder::dpop_key(&inner.config)))
     }
 
-    /// Uses the public key with JWK coordinates `x`, `y` (`x` undefined: forgets the key, as
-    /// `logout()` and `clear()` do); `dpop_error` for anything else (the driver's way to say
-    /// WebCrypto could not make or keep a key).
-    pub fn set_key(&self, x: JsValue, y: JsValue) -> JsResult<()> {
+    /// Uses the public key with JWK coordinates `x`, `y`, `kept` in IndexedDB or not (`x`
+    /// undefined: forgets the key, as `logout()` and `clear()` do); `dpop_error` for anything
+    /// else (the driver's way to say WebCrypto could not make or keep a key).
+    pub fn set_key(&self, x: JsValue, y: JsValue, kept: bool) -> JsResult<()> {
         let inner = self.inner()?;
         if x.is_undefined() {
-            inner.dpop.borrow_mut().set_key(None);
+            inner.dpop.borrow_mut().set_key(None, false);
             return Ok(());
         }
         let key = dpop::PublicKey::new(&x.as_string().unwrap_or_default(), &y.as_string().unwrap_or_default());
         let mut session = inner.dpop.borrow_mut();
-        session.set_key(key.as_ref().ok().cloned());
+        session.set_key(key.as_ref().ok().cloned(), kept);
         Ok(key.map(drop)?)
     }
 

@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import { describe } from 'node:test';
 
 import { CLIENT_ID, startAuthServer } from '../../www/server/auth-server.mjs';
-import { exampleConfig, startExample } from '../../www/server/examples.mjs';
+import { apiConfig, exampleConfig, startExample } from '../../www/server/examples.mjs';
+import { startResourceServer } from '../../www/server/resource-server.mjs';
 import { startBlackHole, summary } from '../browsers/blackhole.mjs';
 import { selectedEngines } from '../browsers/engines.mjs';
 import { startBrowser } from '../browsers/session.mjs';
@@ -142,25 +143,33 @@ class Tab {
 
 /**
  * Starts the example `name` and an authorization server that knows its origin (mounted at
- * `path`, e.g. '/oidc' for a path-style issuer). Returns { origin, issuer, auth, example, stop() }.
+ * `path`, e.g. '/oidc' for a path-style issuer). Returns { origin, issuer, auth, example, api,
+ * config, stop() }.
+ *
+ * api: true also starts the resource server (www/server/resource-server.mjs), registers it with
+ * the authorization server as a resource (RFC 8707, introspection) and gives the example its
+ * settings (apiConfig: dpop on unless `dpop: false`). authOptions go to startAuthServer (dpop,
+ * par, accessTokenTtl); config is merged into the example's config.json.
  */
-export async function startWorld(name, { path = '' } = {}) {
-  const example = await startExample(name);
-  let auth;
+export async function startWorld(name, { path = '', api = false, dpop = true, authOptions = {}, config = {} } = {}) {
+  const stops = [];
+  const stop = () => Promise.all(stops.map((close) => close()));
   try {
-    auth = await startAuthServer({ clientOrigins: [example.origin], path });
+    const example = await startExample(name);
+    stops.push(() => example.close());
+    const server = api ? await startResourceServer({ allowedOrigins: [example.origin] }) : null;
+    if (server) stops.push(() => server.close());
+    const resource = server ? { resource: server.resource, dpop } : {};
+    const auth = await startAuthServer({ clientOrigins: [example.origin], path, ...resource, ...authOptions });
+    stops.push(() => auth.close());
+    server?.connect({ issuer: auth.issuer, introspection: auth.introspectionClient });
+    const settings = { ...exampleConfig(auth.issuer, example.origin), ...(server ? apiConfig(server, { dpop }) : {}), ...config };
+    example.setConfig(settings);
+    return { origin: example.origin, issuer: auth.issuer, auth, example, api: server, config: settings, stop };
   } catch (error) {
-    await example.close();
+    await stop();
     throw error;
   }
-  example.setConfig(exampleConfig(auth.issuer, example.origin));
-  return {
-    origin: example.origin,
-    issuer: auth.issuer,
-    auth,
-    example,
-    stop: () => Promise.all([example.close(), auth.close()]),
-  };
 }
 
 /** Requests the authorization server received for `pathPrefix`, from its own log (preflights included). */

@@ -48,7 +48,7 @@ export const TEST_ACCOUNT = 'test-user';
  * accessTokenTtl: access token lifetime in seconds (oidc-provider's ttl.AccessToken; default
  *   one hour).
  *
- * Returns { issuer, requests, grants, introspectionClient, refuseConsent(bool), close() }
+ * Returns { issuer, requests, grants, introspectionClient, refuseConsent(bool), dropAccessToken(token), close() }
  * (introspectionClient: { id, secret } with `resource`, else null). `requests` lists every HTTP
  * request the server received ({ method, path, query, origin, cookie, body, location }: body is
  * the parsed form of a POST, a URLSearchParams; location is where a redirect answer sent the
@@ -163,6 +163,9 @@ export async function startAuthServer({
     grants,
     introspectionClient,
     refuseConsent(value) { refusing = value; },
+    // What expiry does to one access token, without waiting for it: the server forgets it (its
+    // grant and refresh token stay valid, unlike a revocation, which ends the whole grant).
+    async dropAccessToken(value) { await (await provider.AccessToken.find(value))?.destroy(); },
     close: () => close(server),
   };
 }

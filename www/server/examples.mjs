@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { CLIENT_ID } from './auth-server.mjs';
+import { CLIENT_ID, RESOURCE_SCOPE } from './auth-server.mjs';
 import { startStaticServer } from './static-server.mjs';
 
 const www = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url));
@@ -32,4 +32,13 @@ export function exampleConfig(issuer, origin) {
     issuer, // the endpoints come from its metadata (discovery)
     scope: 'openid offline_access',
   };
+}
+
+/**
+ * What an example's config.json adds to call the resource server `api` (www/server/resource-server.mjs)
+ * with sender-constrained tokens: its endpoint (`api`, whose origin becomes `resourceOrigins`), the
+ * resource indicator and scope its tokens are for, and `dpop`.
+ */
+export function apiConfig(api, { dpop = true } = {}) {
+  return { api: `${api.origin}/api/hello`, resource: api.resource, scope: `openid offline_access ${RESOURCE_SCOPE}`, dpop };
 }

@@ -1,4 +1,4 @@
-// Sign in with Authorization Code + PKCE, show the token response, refresh, sign out.
+// Sign in with Authorization Code + PKCE, show the token response, call an API, refresh, sign out.
 import init, { OAuthError, PkceClient } from 'pkce-wasm';
 
 // The wasm download starts first, alongside config.json, and init() takes that response: one
@@ -11,6 +11,7 @@ const $ = (id) => document.getElementById(id);
 let config = null;
 let client = null;
 let tokens = null;
+let api = null;
 let error = null;
 let busy = true;
 
@@ -19,6 +20,11 @@ let busy = true;
 $('login').onclick = () => run(async () => client.login({ extraParams: { prompt: 'consent' } }));
 $('refresh').onclick = () => run(async () => {
   tokens = await client.refresh(tokens.refreshToken);
+});
+// fetch() adds the access token (and, with dpop, a proof bound to it) for resourceOrigins only.
+$('call-api').onclick = () => run(async () => {
+  const response = await client.fetch(config.api);
+  api = { status: response.status, body: await response.json() };
 });
 $('logout').onclick = () => run(async () => {
   tokens = null;
@@ -39,8 +45,17 @@ await run(async () => {
     // An endpoint the server's metadata leaves out can be configured (e.g. django-oauth-toolkit's
     // OpenID metadata has no revocation_endpoint); a configured one wins over the metadata's.
     revocationEndpoint: config.revocationEndpoint,
+    // The API fetch() may send the access token to, and the resource (RFC 8707) tokens are for.
+    resourceOrigins: config.api ? [new URL(config.api).origin] : [],
+    resource: config.resource,
+    // Sender-constrained tokens (RFC 9449): useless to anyone who copies them out of this page.
+    dpop: config.dpop,
+    tokenStorage: config.tokenStorage,
+    requirePar: config.requirePar,
   });
+  // A callback is redeemed; else the held tokens are shown (with tokenStorage "session", a reload keeps them).
   if (client.isCallback()) ({ tokens } = await client.handleCallback());
+  else tokens = client.tokens() ?? null;
 });
 
 // Runs one step with the buttons disabled, then shows its outcome.
@@ -64,6 +79,9 @@ function render() {
   $('status').textContent = { loading: 'Working…', 'signed-in': 'Signed in', 'signed-out': 'Signed out' }[state];
   $('login').disabled = busy || !client || !!tokens;
   $('refresh').disabled = busy || !tokens?.refreshToken;
+  $('call-api').disabled = busy || !tokens || !config?.api;
+  $('api').hidden = !api;
+  $('api').textContent = api ? JSON.stringify(api, null, 2) : '';
   $('logout').disabled = busy || !tokens;
   $('tokens').hidden = !tokens;
   $('tokens').textContent = tokens ? JSON.stringify(tokens, null, 2) : '';

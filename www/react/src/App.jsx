@@ -5,7 +5,7 @@ import { useAuth } from './auth.jsx';
 const LABELS = { loading: 'Working…', 'signed-in': 'Signed in', 'signed-out': 'Signed out' };
 
 export default function App() {
-  const { status, client, tokens, error, login, refresh, logout } = useAuth();
+  const { status, client, tokens, error, api, hasApi, login, refresh, callApi, logout } = useAuth();
   const busy = status === 'loading';
 
   return (
@@ -15,10 +15,12 @@ export default function App() {
       <p>
         <button id="login" disabled={busy || !client || !!tokens} onClick={login}>Sign in</button>{' '}
         <button id="refresh" disabled={busy || !tokens?.refreshToken} onClick={refresh}>Refresh tokens</button>{' '}
+        <button id="call-api" disabled={busy || !tokens || !hasApi} onClick={callApi}>Call the API</button>{' '}
         <button id="logout" disabled={busy || !tokens} onClick={logout}>Sign out</button>
       </p>
       {error && <p id="error" data-code={error instanceof OAuthError ? error.code : 'unexpected'}>{describe(error)}</p>}
       {tokens && <pre id="tokens">{JSON.stringify(tokens, null, 2)}</pre>}
+      {api && <pre id="api">{JSON.stringify(api, null, 2)}</pre>}
     </main>
   );
 }

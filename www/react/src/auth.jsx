@@ -15,6 +15,11 @@ function start(config) {
       clientId: config.clientId,
       redirectUri: config.redirectUri,
       scope: config.scope,
+      // The API fetch() may send the access token to, and the resource (RFC 8707) tokens are for.
+      resourceOrigins: config.api ? [new URL(config.api).origin] : [],
+      resource: config.resource,
+      // Sender-constrained tokens (RFC 9449): useless to anyone who copies them out of this page.
+      dpop: config.dpop,
     });
     if (!client.isCallback()) return { client, tokens: null };
     try {
@@ -34,6 +39,7 @@ export function AuthProvider({ config, children }) {
   const [client, setClient] = useState(null);
   const [tokens, setTokens] = useState(null);
   const [error, setError] = useState(null);
+  const [api, setApi] = useState(null);
   const [busy, setBusy] = useState(true);
 
   useEffect(() => {
@@ -64,23 +70,30 @@ export function AuthProvider({ config, children }) {
       client,
       tokens,
       error,
+      api,
+      hasApi: !!config.api,
       status: busy ? 'loading' : tokens ? 'signed-in' : 'signed-out',
       // offline_access (a refresh token) is only granted with prompt=consent (OIDC Core §11).
       // login() throws before leaving (e.g. storage_unavailable): run() shows it.
       login: () => run(async () => client.login({ extraParams: { prompt: 'consent' } })),
       refresh: () => run(async () => setTokens(await client.refresh(tokens.refreshToken))),
+      // fetch() adds the access token (and, with dpop, a proof bound to it) for resourceOrigins only.
+      callApi: () => run(async () => {
+        const response = await client.fetch(config.api);
+        setApi({ status: response.status, body: await response.json() });
+      }),
       // Revokes the refresh token, forgets the tokens, ends the session at the server, comes back.
       logout: () => run(async () => {
         setTokens(null);
         await client.logout({ postLogoutRedirectUri: config.redirectUri });
       }),
     };
-  }, [client, config, tokens, error, busy]);
+  }, [client, config, tokens, error, api, busy]);
 
   return <AuthContext.Provider value={auth}>{children}</AuthContext.Provider>;
 }
 
-/** { status: 'loading' | 'signed-in' | 'signed-out', client, tokens, error, login, refresh, logout } */
+/** { status: 'loading' | 'signed-in' | 'signed-out', client, tokens, error, api, hasApi, login, refresh, callApi, logout } */
 export function useAuth() {
   return useContext(AuthContext);
 }

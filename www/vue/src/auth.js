@@ -13,6 +13,7 @@ export function createAuth(config) {
   const client = shallowRef(null);
   const tokens = shallowRef(null);
   const error = shallowRef(null);
+  const api = shallowRef(null);
   const busy = shallowRef(true);
 
   // Runs one step while `busy`, keeping its error for display.
@@ -35,6 +36,11 @@ export function createAuth(config) {
       clientId: config.clientId,
       redirectUri: config.redirectUri,
       scope: config.scope,
+      // The API fetch() may send the access token to, and the resource (RFC 8707) tokens are for.
+      resourceOrigins: config.api ? [new URL(config.api).origin] : [],
+      resource: config.resource,
+      // Sender-constrained tokens (RFC 9449): useless to anyone who copies them out of this page.
+      dpop: config.dpop,
     });
     if (client.value.isCallback()) tokens.value = (await client.value.handleCallback()).tokens;
   });
@@ -43,12 +49,19 @@ export function createAuth(config) {
     client,
     tokens,
     error,
+    api,
+    hasApi: !!config.api,
     status: computed(() => (busy.value ? 'loading' : tokens.value ? 'signed-in' : 'signed-out')),
     // offline_access (a refresh token) is only granted with prompt=consent (OIDC Core §11).
     // login() throws before leaving (e.g. storage_unavailable): run() shows it.
     login: () => run(async () => client.value.login({ extraParams: { prompt: 'consent' } })),
     refresh: () => run(async () => {
       tokens.value = await client.value.refresh(tokens.value.refreshToken);
+    }),
+    // fetch() adds the access token (and, with dpop, a proof bound to it) for resourceOrigins only.
+    callApi: () => run(async () => {
+      const response = await client.value.fetch(config.api);
+      api.value = { status: response.status, body: await response.json() };
     }),
     // Revokes the refresh token, forgets the tokens, ends the session at the server, comes back.
     logout: () => run(async () => {
@@ -60,7 +73,7 @@ export function createAuth(config) {
   return { install: (app) => app.provide(key, auth) };
 }
 
-/** { status, client, tokens, error } (refs) and { login, refresh, logout } */
+/** { status, client, tokens, error, api } (refs), hasApi, and { login, refresh, callApi, logout } */
 export function useAuth() {
   return inject(key);
 }

@@ -1,0 +1,206 @@
+// DPoP (RFC 9449), resource indicators (RFC 8707) and fetch() through the plain HTML example, in
+// each browser engine: oidc-provider demanding DPoP nonces, and a resource server on 127.0.0.1
+// that verifies every proof with jose (htm, htu, iat, ath, its own nonce, jti once) and the
+// token's cnf.jkt by introspection. Every fact comes from the servers' records or the page.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { callApi, newDpopKey } from '../../www/server/dpop-node.mjs';
+import { eachEngine, failed, launchBrowser, serverRequests, settled, shown, signIn, startWorld } from './harness.mjs';
+
+/** Clicks "Call the API" and returns what the page shows of the answer ({ status, body }); fails on an error. */
+async function callTheApi(tab) {
+  await tab.click('#call-api');
+  const { errorCode, errorText } = await settled(tab, 'signed-in');
+  assert.equal(errorCode, null, `the call failed: ${errorText}`);
+  return tab.eval(() => JSON.parse(document.getElementById('api').textContent));
+}
+
+/** The resource server's records for the API route, preflights left out. */
+const apiCalls = (world) => world.api.requests.filter((r) => r.path === '/api/hello' && r.outcome !== 'preflight');
+
+/** The public JWK each accepted proof carried. */
+const proofKeys = (world) => apiCalls(world).filter((r) => r.outcome === 'ok').map((r) => JSON.stringify(r.proof.header.jwk));
+
+/** Runs `fn` in the page with a second PkceClient for the example's own config (its module instance). */
+function withClient(tab, world, fn, ...args) {
+  return tab.eval(async (config, body, rest) => {
+    const { default: init, PkceClient } = await import('/pkg/pkce_wasm.js');
+    await init();
+    const client = await PkceClient.discover(config.issuer, {
+      clientId: config.clientId,
+      redirectUri: config.redirectUri,
+      scope: config.scope,
+      resourceOrigins: [new URL(config.api).origin],
+      resource: config.resource,
+      dpop: config.dpop,
+      tokenStorage: config.tokenStorage,
+    });
+    // eslint-disable-next-line no-new-func
+    return new Function('client', 'config', `return (${body})(client, config, ...arguments[2])`)(client, config, rest);
+  }, world.config, fn.toString(), args);
+}
+
+eachEngine('DPoP, resource indicators and fetch()', (engine) => {
+  let browser;
+
+  before(async () => {
+    browser = await launchBrowser(engine);
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  test('a DPoP login, refresh and API call: bound to the page\'s key, useless to anyone who copies the token', async () => {
+    const world = await startWorld('static', { api: true });
+    try {
+      const { tab, tokens } = await signIn(browser, world);
+      assert.equal(tokens.tokenType, 'DPoP');
+      const codes = world.auth.grants.filter((g) => g.grantType === 'authorization_code');
+      assert.deepEqual(codes.map((g) => g.error ?? 'ok'), ['use_dpop_nonce', 'ok'], 'one nonce retry at the token endpoint');
+      const preflights = serverRequests(world.auth, '/token').filter((r) => r.method === 'OPTIONS');
+      assert.ok(preflights.length >= 1, 'a DPoP header makes the token request non-simple: a CORS preflight');
+      const authorize = serverRequests(world.auth, '/auth').find((r) => r.query.has('state'));
+      assert.match(authorize.query.get('dpop_jkt'), /^[\w-]{43}$/, 'the code is bound to the key (dpop_jkt)');
+      assert.equal(authorize.query.get('resource'), world.api.resource);
+      assert.equal(serverRequests(world.auth, '/token').find((r) => r.method === 'POST').body.get('resource'), world.api.resource);
+
+      assert.deepEqual(await callTheApi(tab), { status: 200, body: { sub: 'test-user', method: 'GET', body: null } });
+      const calls = apiCalls(world);
+      assert.deepEqual(calls.map((r) => r.outcome), ['use_dpop_nonce', 'ok'], 'the resource server\'s own nonce, retried once');
+      assert.equal(calls[1].scheme, 'DPoP');
+      const claims = calls[1].proof.claims;
+      assert.equal(claims.htu, `${world.api.origin}/api/hello`);
+      assert.equal(claims.htm, 'GET');
+      assert.match(claims.ath, /^[\w-]{43}$/);
+      assert.equal(claims.nonce, world.api.nonce());
+
+      // What script that copies the token out of the page (or a log) can do with it elsewhere: nothing.
+      const stolen = tokens.accessToken;
+      const otherKey = await callApi(`${world.api.origin}/api/hello`, stolen, { key: await newDpopKey() });
+      assert.equal(otherKey.status, 401, 'replayed with another key');
+      const asBearer = await callApi(`${world.api.origin}/api/hello`, stolen, { scheme: 'Bearer' });
+      assert.equal(asBearer.status, 401, 'replayed as a Bearer token');
+
+      await tab.click('#refresh');
+      const refreshed = (await settled(tab, 'signed-in')).tokens;
+      assert.equal(refreshed.tokenType, 'DPoP');
+      assert.notEqual(refreshed.accessToken, tokens.accessToken);
+      assert.ok(world.auth.grants.some((g) => g.grantType === 'refresh_token' && g.ok), 'the refresh carried a valid proof');
+      assert.equal((await callTheApi(tab)).status, 200);
+      assert.equal(new Set(proofKeys(world)).size, 1, 'one key for the login, the refresh and the calls');
+      assert.ok(!(await tab.url()).includes(tokens.accessToken), 'no token in the address bar');
+      await tab.close();
+    } finally {
+      await world.stop();
+    }
+  });
+
+  test('fetch() sends nothing to an origin outside resourceOrigins: untrusted_destination', async () => {
+    const world = await startWorld('static', { api: true });
+    try {
+      const { tab } = await signIn(browser, world);
+      const before = world.example.requests.length;
+      const outcomes = await withClient(tab, world, async (client, config) => {
+        const api = new URL(config.api);
+        const elsewhere = [`${location.origin}/secret`, `${api.protocol}//localhost:${api.port}/api/hello`, `${api.protocol}//127.0.0.2:${api.port}/`, 'https://example.com/', 'http://[::1/'];
+        const codes = [];
+        for (const url of elsewhere) codes.push(await client.fetch(url).then(() => 'sent', (e) => e.code));
+        return codes;
+      });
+      assert.deepEqual(outcomes, ['untrusted_destination', 'untrusted_destination', 'untrusted_destination', 'untrusted_destination', 'invalid_argument']);
+      assert.equal(world.example.requests.slice(before).filter((r) => r.url.includes('secret')).length, 0, 'nothing sent');
+      await tab.close();
+    } finally {
+      await world.stop();
+    }
+  });
+
+  test('an access token the server no longer knows: fetch() refreshes once on invalid_token and retries once', async () => {
+    const world = await startWorld('static', { api: true });
+    try {
+      const { tab, tokens } = await signIn(browser, world);
+      assert.equal((await callTheApi(tab)).status, 200);
+      await world.auth.dropAccessToken(tokens.accessToken);
+      const refreshesBefore = world.auth.grants.filter((g) => g.grantType === 'refresh_token').length;
+      const calls = apiCalls(world).length;
+      assert.equal((await callTheApi(tab)).status, 200);
+      assert.deepEqual(apiCalls(world).slice(calls).map((r) => r.outcome), ['invalid_token', 'ok']);
+      assert.equal(world.auth.grants.filter((g) => g.grantType === 'refresh_token').length, refreshesBefore + 1, 'one refresh');
+      await tab.close();
+    } finally {
+      await world.stop();
+    }
+  });
+
+  test('the key survives a reload in IndexedDB; logout drops it and the next login makes a new one', async () => {
+    const world = await startWorld('static', { api: true, config: { tokenStorage: 'session' } });
+    try {
+      const { tab } = await signIn(browser, world);
+      assert.equal((await callTheApi(tab)).status, 200);
+      // The public keys (JWK x) of the key pairs kept in IndexedDB.
+      const keys = () => tab.eval(() => new Promise((resolve) => {
+        const open = indexedDB.open('pkce-wasm');
+        open.onsuccess = () => {
+          const request = open.result.transaction('kv').objectStore('kv').getAll();
+          request.onsuccess = async () => {
+            const pairs = request.result.filter((record) => record.pair).map((record) => record.pair);
+            resolve(await Promise.all(pairs.map(async (pair) => (await crypto.subtle.exportKey('jwk', pair.publicKey)).x)));
+          };
+        };
+      }));
+      const [kept, ...more] = await keys();
+      assert.deepEqual(more, [], 'one key pair, in IndexedDB');
+      assert.equal(JSON.parse(proofKeys(world)[0]).x, kept, 'the one the proofs were signed with');
+      await tab.goto(`${world.origin}/`);
+      await settled(tab, 'signed-in');
+      assert.equal((await callTheApi(tab)).status, 200, 'the reloaded page signs with the same key');
+      assert.equal(new Set(proofKeys(world)).size, 1);
+
+      await tab.click('#logout');
+      await tab.waitFor(() => document.getElementById('status')?.dataset.state === 'signed-out');
+      assert.ok(!(await keys()).includes(kept), 'logout dropped the key pair (the page that came back may hold a new one)');
+      await tab.click('#login');
+      await settled(tab, 'signed-in');
+      assert.equal((await callTheApi(tab)).status, 200);
+      assert.equal(new Set(proofKeys(world)).size, 2, 'the next login made a new key');
+      await tab.close();
+    } finally {
+      await world.stop();
+    }
+  });
+
+  test('blocked IndexedDB: the key lives in the tab\'s memory, bound at the token request, and the API accepts it', async () => {
+    const world = await startWorld('static', { api: true });
+    world.example.setHeadScript(`Object.defineProperty(window, 'indexedDB', {
+      get() { throw new DOMException('site data is blocked', 'SecurityError'); },
+    });`);
+    try {
+      const { tab, tokens } = await signIn(browser, world);
+      assert.equal(tokens.tokenType, 'DPoP');
+      const authorize = serverRequests(world.auth, '/auth').find((r) => r.query.has('state'));
+      assert.equal(authorize.query.get('dpop_jkt'), null, 'no dpop_jkt for a key the redirect would lose');
+      assert.equal((await callTheApi(tab)).status, 200);
+      await tab.close();
+    } finally {
+      await world.stop();
+    }
+  });
+
+  test('a server that answers Bearer to a DPoP request is refused, not taken as a downgrade', async () => {
+    const world = await startWorld('static', { api: true, authOptions: { dpop: false } });
+    try {
+      const tab = await browser.newTab(`${world.origin}/`);
+      await settled(tab, 'signed-out');
+      await tab.click('#login');
+      const { errorCode, errorText } = await failed(tab);
+      assert.equal(errorCode, 'invalid_token_response');
+      assert.match(errorText, /token_type/);
+      assert.equal((await shown(tab)).tokens, null);
+      await tab.close();
+    } finally {
+      await world.stop();
+    }
+  });
+});
