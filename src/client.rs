@@ -36,9 +36,14 @@ pub struct Client {
 }
 
 impl Client {
-    /// Validates `config` (`invalid_config`); touches no storage.
+    /// Validates `config` (`invalid_config`); touches no storage. DPoP and pushed requests are
+    /// the JS API's in this version: `dpop` is `invalid_config`, and a client that must push
+    /// gets `par_required` from `login`.
     pub fn new(config: ClientConfig) -> Result<Self> {
         config.validate()?;
+        if config.dpop {
+            return Err(crate::config::invalid("dpop", "is not supported by the Rust Client yet (the JS API has it)"));
+        }
         let held = HeldRecord::new(&config);
         Ok(Self { inner: Rc::new(Inner { config, held, refreshing: RefCell::new(None) }) })
     }

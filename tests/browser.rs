@@ -102,6 +102,23 @@ async fn finish(client: &Client, url: &str) -> Result<pkce_wasm::LoginResult, OA
 }
 
 #[wasm_bindgen_test]
+fn the_rust_client_refuses_dpop_and_cannot_push() {
+    let mut config =
+        ClientConfig::new("spa", "http://127.0.0.1:8000/callback", "https://as.example/a", "https://as.example/t");
+    config.issuer = Some(ISSUER.into());
+    config.dpop = true;
+    let error = Client::new(config).err().unwrap();
+    assert_eq!((error.code, error.field), (ErrorCode::InvalidConfig, Some("dpop")), "never a silent Bearer client");
+    let c = client("ok", "par", |c| {
+        c.par_endpoint = Some("https://as.example/par".into());
+        c.require_par = true;
+    });
+    let refused = c.authorize_url(&AuthorizeParams::default(), None).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::ParRequired);
+    assert!(tx_keys("par").is_empty(), "nothing stored");
+}
+
+#[wasm_bindgen_test]
 fn authorize_url_stores_one_transaction_matching_the_challenge() {
     let c = client("ok", "store", |_| {});
     let url = c.authorize_url(&AuthorizeParams::default(), Some("{\"to\":\"/x\"}".into())).unwrap();
