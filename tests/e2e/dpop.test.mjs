@@ -97,6 +97,35 @@ eachEngine('DPoP, resource indicators and fetch()', (engine) => {
     }
   });
 
+  test('without dpop, fetch() sends the Bearer token and no proof, and the token request stays preflight-free', async () => {
+    const world = await startWorld('static', { api: true, dpop: false });
+    try {
+      const { tab, tokens } = await signIn(browser, world);
+      assert.equal(tokens.tokenType.toLowerCase(), 'bearer');
+      assert.equal(serverRequests(world.auth, '/token').filter((r) => r.method === 'OPTIONS').length, 0, 'no preflight');
+      assert.equal((await callTheApi(tab)).status, 200);
+      const [call, ...more] = apiCalls(world);
+      assert.deepEqual([call.scheme, call.proof, more.length], ['Bearer', null, 0], 'one request, no proof, no retry');
+      await tab.close();
+    } finally {
+      await world.stop();
+    }
+  });
+
+  for (const name of ['react', 'vue']) {
+    test(`the ${name} example calls the API with DPoP-bound tokens`, async () => {
+      const world = await startWorld(name, { api: true });
+      try {
+        const { tab, tokens } = await signIn(browser, world);
+        assert.equal(tokens.tokenType, 'DPoP');
+        assert.deepEqual(await callTheApi(tab), { status: 200, body: { sub: 'test-user', method: 'GET', body: null } });
+        await tab.close();
+      } finally {
+        await world.stop();
+      }
+    });
+  }
+
   test('fetch() sends nothing to an origin outside resourceOrigins: untrusted_destination', async () => {
     const world = await startWorld('static', { api: true });
     try {
