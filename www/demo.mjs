@@ -18,8 +18,9 @@ const names = Object.keys(PORTS).filter((name) => existsSync(EXAMPLES[name].root
 const origin = (name) => `http://127.0.0.1:${PORTS[name]}`;
 
 const servers = [];
+let api;
 try {
-  const api = await startResourceServer({ port: API_PORT, allowedOrigins: names.map(origin) });
+  api = await startResourceServer({ port: API_PORT, allowedOrigins: names.map(origin) });
   servers.push(api);
   const auth = await startAuthServer({
     port: AUTH_PORT,
