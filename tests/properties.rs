@@ -641,6 +641,30 @@ proptest! {
     }
 
     #[test]
+    fn a_dpop_session_retries_only_for_a_fresh_valid_nonce_and_never_twice(
+        status in prop_oneof![Just(400u16), Just(401u16), 100u16..600],
+        nonce in prop_oneof![text(20), "[!-~]{1,20}"],
+        challenge in prop_oneof![text(60), Just(String::from("DPoP error=\"use_dpop_nonce\""))],
+        error in prop_oneof![Just(String::from("use_dpop_nonce")), text(20)],
+        date in text(30),
+    ) {
+        let mut session = pkce_wasm::dpop::Session::default();
+        let body = parse_object(&serde_json::json!({ "error": error }).to_string()).unwrap();
+        let headers = vec![
+            ("dpop-nonce".into(), nonce.clone()),
+            ("www-authenticate".into(), challenge),
+            ("date".into(), date),
+            ("content-type".into(), "application/json".into()),
+        ];
+        let answer = pkce_wasm::http::Response { status, headers, body: pkce_wasm::http::Body::Object(body) };
+        let valid = nonce.bytes().all(|b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e));
+        if session.observe("https://as.example/token", &answer, 1.7e12, false) {
+            prop_assert!(valid && (status == 400 || status == 401), "a retry needs a valid nonce and a refusal");
+        }
+        prop_assert!(!session.observe("https://as.example/token", &answer, 1.7e12, true), "never a second retry");
+    }
+
+    #[test]
     fn url_parse_never_panics(s in prop_oneof![text(80), url_text(40), callback_href()]) {
         if let Some(parsed) = url::parse(&s) {
             prop_assert!(parsed.scheme == "http" || parsed.scheme == "https");
