@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { callApi, newDpopKey } from '../../www/server/dpop-node.mjs';
-import { eachEngine, failed, launchBrowser, serverRequests, settled, shown, signIn, startWorld } from './harness.mjs';
+import { eachEngine, failed, launchBrowser, serverRequests, settled, shown, signIn, startWorld, withPageClient } from './harness.mjs';
 
 /** Clicks "Call the API" and returns what the page shows of the answer ({ status, body }); fails on an error. */
 async function callTheApi(tab) {
@@ -21,25 +21,6 @@ const apiCalls = (world) => world.api.requests.filter((r) => r.path === '/api/he
 
 /** The public JWK each accepted proof carried. */
 const proofKeys = (world) => apiCalls(world).filter((r) => r.outcome === 'ok').map((r) => JSON.stringify(r.proof.header.jwk));
-
-/** Runs `fn` in the page with a second PkceClient for the example's own config (its module instance). */
-function withClient(tab, world, fn, ...args) {
-  return tab.eval(async (config, body, rest) => {
-    const { default: init, PkceClient } = await import('/pkg/pkce_wasm.js');
-    await init();
-    const client = await PkceClient.discover(config.issuer, {
-      clientId: config.clientId,
-      redirectUri: config.redirectUri,
-      scope: config.scope,
-      resourceOrigins: [new URL(config.api).origin],
-      resource: config.resource,
-      dpop: config.dpop,
-      tokenStorage: config.tokenStorage,
-    });
-    // eslint-disable-next-line no-new-func
-    return new Function('client', 'config', `return (${body})(client, config, ...arguments[2])`)(client, config, rest);
-  }, world.config, fn.toString(), args);
-}
 
 eachEngine('DPoP, resource indicators and fetch()', (engine) => {
   let browser;
@@ -131,7 +112,7 @@ eachEngine('DPoP, resource indicators and fetch()', (engine) => {
     try {
       const { tab } = await signIn(browser, world);
       const before = world.example.requests.length;
-      const outcomes = await withClient(tab, world, async (client, config) => {
+      const outcomes = await withPageClient(tab, world, async (client, config) => {
         const api = new URL(config.api);
         const elsewhere = [`${location.origin}/secret`, `${api.protocol}//localhost:${api.port}/api/hello`, `${api.protocol}//127.0.0.2:${api.port}/`, 'https://example.com/', 'http://[::1/'];
         const codes = [];

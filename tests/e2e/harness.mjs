@@ -172,6 +172,30 @@ export async function startWorld(name, { path = '', api = false, dpop = true, au
   }
 }
 
+/**
+ * Runs `fn(client, ...args)` in the page (its result returned as eval's), with a new PkceClient
+ * discovered for the world's config.json: its own module instance, as another script of the page
+ * would make (Firefox runs WebDriver scripts in a sandbox with modules of their own).
+ */
+export function withPageClient(tab, world, fn, ...args) {
+  return tab.eval(async (config, body, rest) => {
+    const { default: init, PkceClient } = await import('/pkg/pkce_wasm.js');
+    await init();
+    const client = await PkceClient.discover(config.issuer, {
+      clientId: config.clientId,
+      redirectUri: config.redirectUri,
+      scope: config.scope,
+      resourceOrigins: config.api ? [new URL(config.api).origin] : [],
+      resource: config.resource,
+      dpop: config.dpop,
+      tokenStorage: config.tokenStorage,
+      requirePar: config.requirePar,
+    });
+    // eslint-disable-next-line no-new-func
+    return new Function('client', 'config', `return (${body})(client, config, ...arguments[2])`)(client, config, rest);
+  }, world.config, fn.toString(), args);
+}
+
 /** Requests the authorization server received for `pathPrefix`, from its own log (preflights included). */
 export function serverRequests(auth, pathPrefix) {
   return auth.requests.filter((r) => r.path.startsWith(pathPrefix));

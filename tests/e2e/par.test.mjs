@@ -6,19 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { PAR_CLIENT_ID } from '../../www/server/auth-server.mjs';
-import { eachEngine, launchBrowser, serverRequests, settled, signIn, startWorld } from './harness.mjs';
-
-/** Runs `fn(client, ...args)` in the page with a new PkceClient discovered for the example's config. */
-function withClient(tab, world, fn, ...args) {
-  return tab.eval(async (config, body, rest) => {
-    const { default: init, PkceClient } = await import('/pkg/pkce_wasm.js');
-    await init();
-    const { clientId, redirectUri, scope, requirePar } = config;
-    const client = await PkceClient.discover(config.issuer, { clientId, redirectUri, scope, requirePar });
-    // eslint-disable-next-line no-new-func
-    return new Function('client', `return (${body})(client, ...arguments[1])`)(client, rest);
-  }, world.config, fn.toString(), args);
-}
+import { eachEngine, launchBrowser, serverRequests, settled, signIn, startWorld, withPageClient } from './harness.mjs';
 
 eachEngine('pushed authorization requests', (engine) => {
   let browser;
@@ -56,7 +44,7 @@ eachEngine('pushed authorization requests', (engine) => {
     try {
       const tab = await browser.newTab(`${world.origin}/`);
       await settled(tab, 'signed-out');
-      const outcome = await withClient(tab, world, (client) => {
+      const outcome = await withPageClient(tab, world, (client) => {
         try {
           return client.authorizeUrl();
         } catch (e) {
@@ -78,7 +66,7 @@ eachEngine('pushed authorization requests', (engine) => {
     try {
       const tab = await browser.newTab(`${world.origin}/`);
       await settled(tab, 'signed-out');
-      const outcome = await withClient(tab, world, (client) => client.login({ extraParams: { prompt: 'bogus' } }).then(
+      const outcome = await withPageClient(tab, world, (client) => client.login({ extraParams: { prompt: 'bogus' } }).then(
         () => 'navigated',
         (e) => [e.code, e.error, e.status, Object.keys(sessionStorage).filter((k) => k.includes(':tx:')).length, location.href],
       ));
