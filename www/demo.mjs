@@ -8,9 +8,15 @@ import { startAuthServer } from './server/auth-server.mjs';
 import { apiConfig, EXAMPLES, exampleConfig, startExample } from './server/examples.mjs';
 import { startResourceServer } from './server/resource-server.mjs';
 
-const AUTH_PORT = 8400;
-const API_PORT = 8405;
-const PORTS = { static: 8401, react: 8402, vue: 8403, rust: 8404 };
+// $PKCE_WASM_DEMO_PORT moves them all (the tests run the demo on free ports): base to base+5.
+const BASE_PORT = Number(process.env.PKCE_WASM_DEMO_PORT || 8400);
+if (!Number.isInteger(BASE_PORT) || BASE_PORT < 1 || BASE_PORT > 65530) {
+  console.error(`demo: PKCE_WASM_DEMO_PORT must be a port number up to 65530, not ${process.env.PKCE_WASM_DEMO_PORT}`);
+  process.exit(1);
+}
+const AUTH_PORT = BASE_PORT;
+const API_PORT = BASE_PORT + 5;
+const PORTS = { static: BASE_PORT + 1, react: BASE_PORT + 2, vue: BASE_PORT + 3, rust: BASE_PORT + 4 };
 // The examples with a "Call the API" button: DPoP-bound tokens for the resource server.
 const WITH_API = new Set(['static', 'react', 'vue']);
 
