@@ -186,7 +186,7 @@ impl Core {
         Ok(match op {
             Op::AuthorizeUrl => self.authorize_url(a)?.into(),
             Op::Login => self.login(a)?,
-            Op::Pushed => self.pushed(&a.as_string().unwrap_or_default(), &b)?.into(),
+            Op::Pushed => self.pushed(&text(&a), &b)?.into(),
             Op::IsCallback => self.is_callback(a)?.into(),
             Op::Redeem => self.redeem(a)?.into(),
             Op::Tokens => self.tokens()?,
@@ -195,7 +195,7 @@ impl Core {
             Op::RefreshTokenOf => self.refresh_token_of(a.as_string())?.into(),
             Op::LostRace => self.lost_race(a.as_string())?.into(),
             Op::RefreshRequest => self.refresh_request(a)?,
-            Op::Refreshed => self.refreshed(a.as_string(), &b.as_string().unwrap_or_default(), c)?,
+            Op::Refreshed => self.refreshed(a.as_string(), &text(&b), c)?,
             Op::Shared => self.shared()?,
             Op::Adopt => self.adopt(a)?.into(),
             Op::Swapped => self.swapped(a.as_bool(), b.as_string())?.into(),
@@ -206,7 +206,7 @@ impl Core {
             Op::LogoutUrl => self.logout_url(a)?.into(),
             Op::SignOut => self.sign_out(a, b.as_string())?,
             Op::LockFailed => holder::lock_failed().into(),
-            Op::Assign => navigation::assign(&a.as_string().unwrap_or_default()).map(|()| JsValue::UNDEFINED)?,
+            Op::Assign => navigation::assign(&text(&a)).map(|()| JsValue::UNDEFINED)?,
             Op::DiscoveryRequest => match &*self.stage.try_borrow().map_err(|_| freed())? {
                 Stage::Discovering(lookup) => lookup.request(),
                 _ => JsValue::UNDEFINED,
@@ -436,7 +436,7 @@ impl Core {
             inner.dpop.borrow_mut().set_key(None);
             return Ok(());
         }
-        let key = dpop::PublicKey::new(&x.as_string().unwrap_or_default(), &y.as_string().unwrap_or_default());
+        let key = dpop::PublicKey::new(&text(&x), &text(&y));
         let mut session = inner.dpop.borrow_mut();
         session.set_key(key.as_ref().ok().cloned());
         Ok(key.map(drop)?)
@@ -446,7 +446,7 @@ impl Core {
     /// revocation endpoints, and for resource requests (`access_token` given, `ath` then).
     pub fn proof_input(&self, method: JsValue, url: JsValue, access_token: JsValue) -> JsResult<Option<String>> {
         let inner = self.inner()?;
-        let (url, token) = (url.as_string().unwrap_or_default(), access_token.as_string());
+        let (url, token) = (text(&url), access_token.as_string());
         let config = &inner.config;
         let endpoint = url == config.token_endpoint || config.revocation_endpoint.as_ref() == Some(&url);
         if !config.dpop || !(endpoint || token.is_some()) {
@@ -454,7 +454,7 @@ impl Core {
         }
         let mut jti = [0u8; 16];
         BrowserEnv.random(&mut jti)?;
-        let method = method.as_string().unwrap_or_default();
+        let method = text(&method);
         let input = inner.dpop.borrow().proof_input(&method, &url, token.as_deref(), jti, BrowserEnv.now())?;
         Ok(Some(input))
     }
@@ -462,7 +462,7 @@ impl Core {
     /// The `DPoP` header: `input` and WebCrypto's signature of it.
     pub fn proof(&self, input: JsValue, signature: JsValue) -> JsResult<String> {
         let signature = js_sys::Uint8Array::new(&signature).to_vec();
-        Ok(dpop::proof(&input.as_string().unwrap_or_default(), &signature)?)
+        Ok(dpop::proof(&text(&input), &signature)?)
     }
 
     /// Takes the nonce and clock of an answer from `url`; true when it asks for the request
@@ -470,7 +470,7 @@ impl Core {
     pub fn observe(&self, url: JsValue, answer: JsValue, retried: bool) -> JsResult<bool> {
         let Ok(response) = wire::answer(&answer) else { return Ok(false) };
         let inner = self.inner()?;
-        let url = url.as_string().unwrap_or_default();
+        let url = text(&url);
         Ok(inner.config.dpop && inner.dpop.borrow_mut().observe(&url, &response, BrowserEnv.now(), retried))
     }
 
@@ -545,11 +545,16 @@ pub fn generate_code_verifier() -> JsResult<String> {
 /// The S256 code challenge of `verifier`; throws `invalid_verifier`.
 #[wasm_bindgen(js_name = codeChallengeS256)]
 pub fn code_challenge_s256(verifier: JsValue) -> JsResult<String> {
-    Ok(pkce::challenge_s256(&verifier.as_string().unwrap_or_default())?)
+    Ok(pkce::challenge_s256(&text(&verifier))?)
 }
 
 fn random_base64url() -> JsResult<String> {
     let mut bytes = [0u8; pkce::RANDOM_BYTES];
     BrowserEnv.random(&mut bytes)?;
     Ok(crate::base64url::encode(&bytes))
+}
+
+/// `value` as a string, empty when it is not one (written once instead of at every step).
+fn text(value: &JsValue) -> String {
+    value.as_string().unwrap_or_default()
 }
