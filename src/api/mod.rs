@@ -224,7 +224,7 @@ impl Core {
             Op::SetKey => self.set_key(a, b).map(|()| JsValue::UNDEFINED)?,
             Op::ProofInput => self.proof_input(a, b, c)?.into(),
             Op::Proof => self.proof(a, b)?.into(),
-            Op::Observe => self.observe(a, b, c.is_truthy())?.into(),
+            Op::Observe => self.observe(a, b, c.as_bool() == Some(true))?.into(),
             Op::Destination => self.destination(a)?.into(),
             Op::Resourced => self.resourced(a, b, c)?,
             Op::Free => {
