@@ -184,7 +184,7 @@ impl Core {
     /// coarse export instead of one per step, so the binding code is written once.
     pub fn call(&self, op: Op, a: JsValue, b: JsValue, c: JsValue) -> JsResult<JsValue> {
         Ok(match op {
-            Op::AuthorizeUrl => self.authorize_url(a)?.into(),
+            Op::AuthorizeUrl => self.authorize_url(a)?,
             Op::Login => self.login(a)?,
             Op::Pushed => self.pushed(&text(&a), &b)?.into(),
             Op::IsCallback => self.is_callback(a)?.into(),
@@ -240,20 +240,22 @@ impl Core {
 impl Core {
     /// Creates verifier, challenge and state, stores the pending login, returns the
     /// front-channel authorize URL; `par_required` when the client must push.
-    pub fn authorize_url(&self, options: JsValue) -> JsResult<String> {
-        let inner = self.inner()?;
-        let (params, app_state) = read_options(&options)?;
-        let jkt = inner.dpop.borrow().thumbprint();
-        Ok(steps::authorize_url(&inner.config, &params, app_state, jkt.as_deref(), &WebStore::session()?, &BrowserEnv)?)
+    pub fn authorize_url(&self, options: JsValue) -> JsResult<JsValue> {
+        self.start_login(options, false) // never pushed: a string
     }
 
     /// A login: the authorize URL to go to, or `[request, state]` when it is pushed first.
     pub fn login(&self, options: JsValue) -> JsResult<JsValue> {
+        self.start_login(options, true)
+    }
+
+    /// `steps::start_login` (one call for both, `push` only for `login`).
+    fn start_login(&self, options: JsValue, push: bool) -> JsResult<JsValue> {
         let inner = self.inner()?;
         let (params, app_state) = read_options(&options)?;
         let jkt = inner.dpop.borrow().thumbprint();
         let store = WebStore::session()?;
-        Ok(match steps::start_login(&inner.config, &params, app_state, true, jkt.as_deref(), &store, &BrowserEnv)? {
+        Ok(match steps::start_login(&inner.config, &params, app_state, push, jkt.as_deref(), &store, &BrowserEnv)? {
             steps::Start::Navigate(url) => url.into(),
             steps::Start::Push(request, state) => js_sys::Array::of2(&wire::request(&request), &state.into()).into(),
         })
