@@ -7,12 +7,13 @@ use alloc::string::String;
 use core::cell::RefCell;
 
 use crate::browser::navigation;
-use crate::browser::{set, BrowserEnv, HeldRecord, WebStore};
+use crate::browser::{set, BrowserEnv, HeldRecord, JsJson, WebStore};
 use crate::callback;
 use crate::config::{ClientConfig, TokenStorage};
 use crate::dpop;
 use crate::error::{ErrorCode, OAuthError};
 use crate::holder;
+use crate::http::Response;
 use crate::pkce;
 use crate::platform::Env;
 use crate::steps;
@@ -471,9 +472,14 @@ impl Core {
     /// again with the nonce it gave (and it was not `retried` yet).
     pub fn observe(&self, url: JsValue, answer: JsValue, retried: bool) -> JsResult<bool> {
         let Ok(response) = wire::answer(&answer) else { return Ok(false) };
+        self.observed(&url, &response, retried)
+    }
+
+    /// `observe` of an answer already read (`resourced` reads it once for both uses).
+    fn observed(&self, url: &JsValue, response: &Response<JsJson>, retried: bool) -> JsResult<bool> {
         let inner = self.inner()?;
-        let url = text(&url);
-        Ok(inner.config.dpop && inner.dpop.borrow_mut().observe(&url, &response, BrowserEnv.now(), retried))
+        let url = text(url);
+        Ok(inner.config.dpop && inner.dpop.borrow_mut().observe(&url, response, BrowserEnv.now(), retried))
     }
 
     /// The scheme `fetch()` sends the access token with to `url`: only to `resourceOrigins`.
@@ -496,10 +502,10 @@ impl Core {
     pub fn resourced(&self, url: JsValue, answer: JsValue, tried: JsValue) -> JsResult<JsValue> {
         let tried = js_sys::Array::from(&tried);
         let has = |reason: &str| tried.includes(&reason.into(), 0);
-        if self.observe(url, answer.clone(), has("nonce"))? {
+        let Ok(response) = wire::answer(&answer) else { return Ok(JsValue::UNDEFINED) };
+        if self.observed(&url, &response, has("nonce"))? {
             return Ok("nonce".into());
         }
-        let Ok(response) = wire::answer(&answer) else { return Ok(JsValue::UNDEFINED) };
         let scheme = if self.inner()?.config.dpop { "DPoP" } else { "Bearer" };
         let challenge = response.header("www-authenticate").and_then(|h| dpop::challenge_error(h, scheme));
         let refresh = response.status == 401 && challenge.as_deref() == Some("invalid_token") && !has("refresh");
