@@ -435,14 +435,12 @@ impl Core {
     /// WebCrypto could not make or keep a key).
     pub fn set_key(&self, x: JsValue, y: JsValue) -> JsResult<()> {
         let inner = self.inner()?;
-        if x.is_undefined() {
-            inner.dpop.borrow_mut().set_key(None);
-            return Ok(());
-        }
-        let key = dpop::PublicKey::new(&text(&x), &text(&y));
         let mut session = inner.dpop.borrow_mut();
-        session.set_key(key.as_ref().ok().cloned());
-        Ok(key.map(drop)?)
+        session.set_key(None); // forgotten, unless `x` and `y` make a key
+        if !x.is_undefined() {
+            session.set_key(Some(dpop::PublicKey::new(&text(&x), &text(&y))?));
+        }
+        Ok(())
     }
 
     /// The signing input of the proof for `method` `url`: with `dpop`, for the token and
