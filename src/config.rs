@@ -184,7 +184,7 @@ impl ClientConfig {
             let canonical = endpoint("resourceOrigins", origin)
                 .ok()
                 .filter(|url| url.path.len() <= 1 && url.query.is_none())
-                .and_then(|_| crate::dpop::origin(origin));
+                .map(|url| crate::dpop::origin_of(&url));
             if canonical.as_deref() != Some(origin.as_str()) {
                 return Err(invalid("resourceOrigins", "must be origins: scheme://host[:port], lower case, no path"));
             }

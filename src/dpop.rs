@@ -107,7 +107,7 @@ pub fn origin(target: &str) -> Option<String> {
     url::parse(target).map(|url| origin_of(&url))
 }
 
-fn origin_of(url: &url::Url<'_>) -> String {
+pub(crate) fn origin_of(url: &url::Url<'_>) -> String {
     let mut origin = crate::text::concat(&[&url.scheme, "://", &url.host]);
     if !matches!((url.scheme.as_str(), url.port), ("https", 443) | ("http", 80)) {
         origin.push(':');

@@ -125,7 +125,11 @@ fn strings(source: &JsValue, key: &'static str, or_one: bool) -> Result<Vec<Stri
     if !js_sys::Array::is_array(&value) {
         return Err(not_strings());
     }
-    js_sys::Array::from(&value).iter().map(|item| item.as_string().ok_or_else(not_strings)).collect()
+    let mut items = Vec::new();
+    for item in js_sys::Array::from(&value).iter() {
+        items.push(item.as_string().ok_or_else(not_strings)?);
+    }
+    Ok(items)
 }
 
 pub(crate) fn read_logout(source: &JsValue) -> Result<LogoutParams, OAuthError> {

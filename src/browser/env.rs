@@ -14,8 +14,6 @@ extern "C" {
     pub(crate) fn json_parse(text: &JsValue) -> core::result::Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
     pub(crate) fn json_stringify(value: &JsValue) -> core::result::Result<JsValue, JsValue>;
-    #[wasm_bindgen(js_namespace = Array, js_name = isArray)]
-    fn is_array(value: &JsValue) -> bool;
 }
 
 /// A value from `JSON.parse` known to be a non-array object.
@@ -24,7 +22,7 @@ pub struct JsJson(pub JsValue);
 impl JsJson {
     /// Parses `text`; `None` unless it is a JSON object (not an array).
     pub fn parse(text: &JsValue) -> Option<Self> {
-        json_parse(text).ok().filter(|v| v.is_object() && !is_array(v)).map(Self)
+        json_parse(text).ok().filter(|v| v.is_object() && !js_sys::Array::is_array(v)).map(Self)
     }
 }
 
@@ -38,7 +36,7 @@ impl JsJson {
 impl JsonObject for JsJson {
     fn strings(&self, key: &str) -> Option<Vec<String>> {
         let value = self.get(key);
-        if !is_array(&value) {
+        if !js_sys::Array::is_array(&value) {
             return None;
         }
         let array: &js_sys::Array = value.unchecked_ref();
