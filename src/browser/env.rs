@@ -40,7 +40,11 @@ impl JsonObject for JsJson {
             return None;
         }
         let array: &js_sys::Array = value.unchecked_ref();
-        array.iter().map(|item| item.as_string()).collect()
+        let mut items = Vec::new();
+        for item in array.iter() {
+            items.push(item.as_string()?); // a loop: a collect into `Option` costs more wasm
+        }
+        Some(items)
     }
 
     fn field(&self, key: &str) -> JsonField {
