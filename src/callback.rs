@@ -113,11 +113,10 @@ impl Callback {
 /// `%FF` and `%FE` differ), with the name when it is a response parameter we know; found in
 /// O(n log n) (a crafted URL with 100k parameters must not freeze the page).
 fn first_repeated(query: &str) -> Option<Option<&'static str>> {
-    let mut names: Vec<Vec<u8>> = query
-        .split('&')
-        .filter(|segment| !segment.is_empty())
-        .map(|segment| form::decode_bytes(segment.split_once('=').map_or(segment, |(name, _)| name)))
-        .collect();
+    let mut names: Vec<Vec<u8>> = Vec::new();
+    for segment in query.split('&').filter(|segment| !segment.is_empty()) {
+        names.push(form::decode_bytes(segment.split_once('=').map_or(segment, |(name, _)| name)));
+    }
     heapsort(&mut names);
     let name = names.windows(2).find(|pair| pair[0] == pair[1])?.first()?;
     Some(RESPONSE_PARAMS.iter().find(|known| known.as_bytes() == name.as_slice()).copied())

@@ -76,14 +76,12 @@ fn hex(b: &u8) -> Option<u8> {
 
 /// Splits a query or fragment into decoded `(name, value)` pairs, skipping empty segments.
 pub fn parse(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|segment| !segment.is_empty())
-        .map(|segment| {
-            let (name, value) = segment.split_once('=').unwrap_or((segment, ""));
-            (decode(name), decode(value))
-        })
-        .collect()
+    let mut pairs = Vec::new();
+    for segment in query.split('&').filter(|segment| !segment.is_empty()) {
+        let (name, value) = segment.split_once('=').unwrap_or((segment, ""));
+        pairs.push((decode(name), decode(value)));
+    }
+    pairs
 }
 
 /// Removes the pairs whose decoded name is in `names`, keeping the others byte for byte.
