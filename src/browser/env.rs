@@ -35,16 +35,7 @@ impl JsJson {
 
 impl JsonObject for JsJson {
     fn strings(&self, key: &str) -> Option<Vec<String>> {
-        let value = self.get(key);
-        if !js_sys::Array::is_array(&value) {
-            return None;
-        }
-        let array: &js_sys::Array = value.unchecked_ref();
-        let mut items = Vec::new();
-        for item in array.iter() {
-            items.push(item.as_string()?); // a loop: a collect into `Option` costs more wasm
-        }
-        Some(items)
+        string_array(&self.get(key))
     }
 
     fn field(&self, key: &str) -> JsonField {
@@ -63,6 +54,19 @@ impl JsonObject for JsJson {
             JsonField::Other
         }
     }
+}
+
+/// `value` when it is an array of strings only (read with `Array.from`: a config's array may be
+/// any iterable array; `JSON.parse`'s are plain ones).
+pub(crate) fn string_array(value: &JsValue) -> Option<Vec<String>> {
+    if !js_sys::Array::is_array(value) {
+        return None;
+    }
+    let mut items = Vec::new();
+    for item in js_sys::Array::from(value).iter() {
+        items.push(item.as_string()?); // a loop: a collect into `Option` costs more wasm
+    }
+    Some(items)
 }
 
 /// `Date.now()`, `crypto.getRandomValues` (through `getrandom`) and `JSON.parse`.
