@@ -171,9 +171,7 @@ pub fn read_response<J: JsonObject>(config: &ClientConfig, response: &Response<J
     let mut tokens = parse_response(response.status, response.json(), now)?;
     if config.dpop {
         if !tokens.token_type.eq_ignore_ascii_case("dpop") {
-            return Err(
-                invalid(response.status, "a DPoP request got tokens that are not DPoP-bound").with_field("token_type")
-            );
+            return Err(invalid(response.status, "the tokens are not DPoP-bound").with_field("token_type"));
         }
         tokens.token_type = "DPoP".into();
     }
