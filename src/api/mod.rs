@@ -462,7 +462,7 @@ impl Core {
 
     /// The `DPoP` header: `input` and WebCrypto's signature of it.
     pub fn proof(&self, input: JsValue, signature: JsValue) -> JsResult<String> {
-        let signature = js_sys::Uint8Array::new(&signature).to_vec();
+        let signature = signature.unchecked_into::<js_sys::Uint8Array>().to_vec(); // `sign()` gives a Uint8Array
         Ok(dpop::proof(&text(&input), &signature)?)
     }
 
