@@ -131,8 +131,10 @@ impl Nonces {
     pub fn remember(&mut self, origin: &str, value: &str) -> bool {
         let valid = !value.is_empty() && value.bytes().all(|b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e));
         if valid {
-            self.0.retain(|(o, _)| o != origin);
-            self.0.push((origin.into(), value.into()));
+            match self.0.iter_mut().find(|(o, _)| o == origin) {
+                Some((_, nonce)) => *nonce = value.into(),
+                None => self.0.push((origin.into(), value.into())),
+            }
         }
         valid
     }
