@@ -190,7 +190,7 @@ impl ClientConfig {
             }
         }
         for resource in &self.resource {
-            if url::split_scheme(resource).is_none() || resource.contains('#') {
+            if url::split_scheme(resource).is_none() || crate::text::find(resource, b'#').is_some() {
                 return Err(invalid("resource", "must be absolute URIs without a fragment"));
             }
         }

@@ -222,7 +222,7 @@ fn optional_string(body: &impl JsonObject, key: &'static str, status: u16) -> Re
 
 /// RFC 6750 §2.1 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
 fn is_b64token(token: &str) -> bool {
-    let body = token.trim_end_matches('=');
+    let body = crate::text::trim_end(token, b'=');
     !body.is_empty()
         && body.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'))
 }
