@@ -218,8 +218,8 @@ pub fn challenge_error(www_authenticate: &str, scheme: &str) -> Option<String> {
 
 /// `s` without its leading bytes from `set` (ASCII).
 fn skip<'a>(s: &'a str, set: &[u8]) -> &'a str {
+    // After ASCII bytes: a char boundary.
     s.get(s.bytes().take_while(|b| set.contains(b)).count()..).unwrap_or_default()
-    // after ASCII: a boundary
 }
 
 /// A parameter's value (a quoted-string, or a token) and what follows it.

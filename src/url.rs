@@ -50,10 +50,10 @@ pub fn parse(s: &str) -> Option<Url<'_>> {
         None => (false, authority),
     };
     let (host, port) = split_host_port(host_port)?;
-    let path_ok =
-        path.bytes().all(|b| !b"\"<>`{}^|".contains(&b)) && !crate::text::split(path, b'/').any(is_dot_segment);
-    let query_ok = query.is_none_or(|q| q.bytes().all(|b| !b"\"<>'".contains(&b)));
-    let fragment_ok = fragment.is_none_or(|f| f.bytes().all(|b| !b"\"<>`".contains(&b)));
+    let path_ok = path.bytes().all(|b| !matches!(b, b'"' | b'<' | b'>' | b'`' | b'{' | b'}' | b'^' | b'|'))
+        && !crate::text::split(path, b'/').any(is_dot_segment);
+    let query_ok = query.is_none_or(|q| q.bytes().all(|b| !matches!(b, b'"' | b'<' | b'>' | b'\'')));
+    let fragment_ok = fragment.is_none_or(|f| f.bytes().all(|b| !matches!(b, b'"' | b'<' | b'>' | b'`')));
     if !(is_plain_host(host) && path_ok && query_ok && fragment_ok) {
         return None;
     }
