@@ -300,10 +300,7 @@ impl Session {
     /// and handed out a new one: the request may be sent again, once (`retried`: it was).
     pub fn observe<J: JsonObject>(&mut self, target: &str, answer: &Response<J>, now: f64, retried: bool) -> bool {
         if let Some(date) = answer.header("date") {
-            let offset = clock_offset(date, now);
-            if offset != 0 || self.offset != 0 {
-                self.offset = offset;
-            }
+            self.offset = clock_offset(date, now);
         }
         let fresh = match (origin(target), answer.header("dpop-nonce")) {
             (Some(origin), Some(nonce)) => self.nonces.remember(&origin, nonce),
