@@ -10,10 +10,16 @@ rm -rf pkg
 wasm-bindgen --target web --no-typescript --out-dir pkg --out-name pkce_wasm target/wasm32-unknown-unknown/release/pkce_wasm_cdylib.wasm
 # --low-memory-unused: rustc links wasm32 stack-first (stack below 1 MiB, data and heap above),
 # so addresses under 1024 are never touched; binaryen may then fold constant offsets into loads.
-wasm-opt -Oz --strip-producers --strip-target-features \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-  --enable-reference-types --enable-multivalue --minify-imports-and-exports-and-modules --low-memory-unused \
-  pkg/pkce_wasm_bg.wasm -o pkg/pkce_wasm_bg.wasm > target/wasm-names.json
+# -Oz, then --flatten --rereloop (control flow rebuilt from scratch) and -Oz again until it stops
+# shrinking (--converge), then one more -Oz that also minifies the names (a run of its own: under
+# --converge the minifier would run, and print its map, repeatedly): ~270 B gzip smaller than
+# one -Oz, for ~10 s more build time.
+features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  --enable-reference-types --enable-multivalue"
+wasm-opt -Oz --flatten --rereloop -Oz --converge $features --low-memory-unused \
+  pkg/pkce_wasm_bg.wasm -o pkg/pkce_wasm_bg.wasm
+wasm-opt -Oz --strip-producers --strip-target-features $features --minify-imports-and-exports-and-modules \
+  --low-memory-unused pkg/pkce_wasm_bg.wasm -o pkg/pkce_wasm_bg.wasm > target/wasm-names.json
 node scripts/minify-names.mjs target/wasm-names.json pkg/pkce_wasm.js
 
 # The entry module is the hand-written driver (js/pkce_wasm.js: PkceClient, fetch, IndexedDB,

@@ -37,7 +37,7 @@ impl AuthorizeParams {
     /// True when the effective scope (this login's, else the configured one) contains `openid`.
     pub fn wants_openid(&self, config: &ClientConfig) -> bool {
         let scope = self.scope.as_ref().or(config.scope.as_ref());
-        scope.is_some_and(|scope| scope.split(' ').any(|s| s == "openid"))
+        scope.is_some_and(|scope| crate::text::split(scope, b' ').any(|s| s == "openid"))
     }
 }
 

@@ -61,8 +61,8 @@ pub struct Response {
 impl Callback {
     /// Splits `href` (absolute or not) into its query and fragment parameters.
     pub fn parse(href: &str) -> Self {
-        let (rest, fragment) = href.split_once('#').unwrap_or((href, ""));
-        let query = rest.split_once('?').map_or("", |(_, q)| q);
+        let (rest, fragment) = crate::text::split_once(href, b'#').unwrap_or((href, ""));
+        let query = crate::text::split_once(rest, b'?').map_or("", |(_, q)| q);
         Self { query: form::parse(query), fragment: form::parse(fragment), repeated: first_repeated(query) }
     }
 
@@ -113,11 +113,10 @@ impl Callback {
 /// `%FF` and `%FE` differ), with the name when it is a response parameter we know; found in
 /// O(n log n) (a crafted URL with 100k parameters must not freeze the page).
 fn first_repeated(query: &str) -> Option<Option<&'static str>> {
-    let mut names: Vec<Vec<u8>> = query
-        .split('&')
-        .filter(|segment| !segment.is_empty())
-        .map(|segment| form::decode_bytes(segment.split_once('=').map_or(segment, |(name, _)| name)))
-        .collect();
+    let mut names: Vec<Vec<u8>> = Vec::new();
+    for segment in crate::text::split(query, b'&').filter(|segment| !segment.is_empty()) {
+        names.push(form::decode_bytes(crate::text::split_once(segment, b'=').map_or(segment, |(name, _)| name)));
+    }
     heapsort(&mut names);
     let name = names.windows(2).find(|pair| pair[0] == pair[1])?.first()?;
     Some(RESPONSE_PARAMS.iter().find(|known| known.as_bytes() == name.as_slice()).copied())
@@ -204,11 +203,11 @@ pub fn is_callback(config: &ClientConfig, href: &str) -> bool {
 
 /// `href` without the response parameters in query and fragment; `None` when there are none.
 pub fn cleaned(href: &str) -> Option<String> {
-    let (rest, fragment) = match href.split_once('#') {
+    let (rest, fragment) = match crate::text::split_once(href, b'#') {
         Some((rest, fragment)) => (rest, Some(fragment)),
         None => (href, None),
     };
-    let (base, query) = match rest.split_once('?') {
+    let (base, query) = match crate::text::split_once(rest, b'?') {
         Some((base, query)) => (base, Some(query)),
         None => (rest, None),
     };
@@ -221,7 +220,11 @@ pub fn cleaned(href: &str) -> Option<String> {
         }
     }
     if let Some(fragment) = fragment {
-        let kept = if fragment.contains('=') { form::without(fragment, &RESPONSE_PARAMS) } else { fragment.into() };
+        let kept = if crate::text::find(fragment, b'=').is_some() {
+            form::without(fragment, &RESPONSE_PARAMS)
+        } else {
+            fragment.into()
+        };
         if !kept.is_empty() {
             out.push('#');
             out.push_str(&kept);

@@ -184,13 +184,13 @@ impl ClientConfig {
             let canonical = endpoint("resourceOrigins", origin)
                 .ok()
                 .filter(|url| url.path.len() <= 1 && url.query.is_none())
-                .and_then(|_| crate::dpop::origin(origin));
+                .map(|url| crate::dpop::origin_of(&url));
             if canonical.as_deref() != Some(origin.as_str()) {
                 return Err(invalid("resourceOrigins", "must be origins: scheme://host[:port], lower case, no path"));
             }
         }
         for resource in &self.resource {
-            if url::split_scheme(resource).is_none() || resource.contains('#') {
+            if url::split_scheme(resource).is_none() || crate::text::find(resource, b'#').is_some() {
                 return Err(invalid("resource", "must be absolute URIs without a fragment"));
             }
         }

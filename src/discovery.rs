@@ -37,10 +37,12 @@ pub fn metadata_urls(issuer: &str) -> Result<[String; 2]> {
         return Err(discovery_error("issuer must be an https URL without query or fragment"));
     }
     // `split_at_checked`, not `split_at`: no panic path (core's `slice_error_fail`) in the wasm.
-    let path_start = url::split_scheme(issuer).and_then(|(scheme, rest)| Some(scheme.len() + 3 + rest.find('/')?));
+    let path_start =
+        url::split_scheme(issuer).and_then(|(scheme, rest)| Some(scheme.len() + 3 + crate::text::find(rest, b'/')?));
     let (origin, path) = path_start.and_then(|i| issuer.split_at_checked(i)).unwrap_or((issuer, ""));
-    let rfc8414 = crate::text::concat(&[origin, "/.well-known/oauth-authorization-server", path.trim_end_matches('/')]);
-    let openid = crate::text::concat(&[issuer.trim_end_matches('/'), "/.well-known/openid-configuration"]);
+    let rfc8414 =
+        crate::text::concat(&[origin, "/.well-known/oauth-authorization-server", crate::text::trim_end(path, b'/')]);
+    let openid = crate::text::concat(&[crate::text::trim_end(issuer, b'/'), "/.well-known/openid-configuration"]);
     Ok([rfc8414, openid])
 }
 

@@ -107,28 +107,13 @@ pub fn origin(target: &str) -> Option<String> {
     url::parse(target).map(|url| origin_of(&url))
 }
 
-fn origin_of(url: &url::Url<'_>) -> String {
-    let default = matches!((url.scheme.as_str(), url.port), ("https", 443) | ("http", 80));
-    let mut port = [0u8; 6];
-    let port = if default { "" } else { decimal_port(&mut port, url.port) };
-    crate::text::concat(&[&url.scheme, "://", &url.host, port])
-}
-
-/// `:` and the port's digits, written into `buf`.
-fn decimal_port(buf: &mut [u8; 6], port: u16) -> &str {
-    let mut n = port;
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8; // a digit: n % 10 < 10
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+pub(crate) fn origin_of(url: &url::Url<'_>) -> String {
+    let mut origin = crate::text::concat(&[&url.scheme, "://", &url.host]);
+    if !matches!((url.scheme.as_str(), url.port), ("https", 443) | ("http", 80)) {
+        origin.push(':');
+        json::push_u64(&mut origin, url.port.into());
     }
-    i -= 1; // at most 5 digits for a u16, so a 6th byte is left for ':'
-    buf[i] = b':';
-    core::str::from_utf8(&buf[i..]).unwrap_or_default() // ASCII digits and ':'
+    origin
 }
 
 /// `ath`: the base64url SHA-256 of the access token (RFC 9449 §4.2).
@@ -146,8 +131,10 @@ impl Nonces {
     pub fn remember(&mut self, origin: &str, value: &str) -> bool {
         let valid = !value.is_empty() && value.bytes().all(|b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e));
         if valid {
-            self.0.retain(|(o, _)| o != origin);
-            self.0.push((origin.into(), value.into()));
+            match self.0.iter_mut().find(|(o, _)| o == origin) {
+                Some((_, nonce)) => *nonce = value.into(),
+                None => self.0.push((origin.into(), value.into())),
+            }
         }
         valid
     }
@@ -174,21 +161,17 @@ pub fn clock_offset(date: &str, now: f64) -> i64 {
 /// Epoch seconds of an IMF-fixdate (RFC 9110 §5.6.7: `Sun, 06 Nov 1994 08:49:37 GMT`); the
 /// obsolete formats are not read.
 pub fn http_date(text: &str) -> Option<u64> {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: &[u8; 36] = b"JanFebMarAprMayJunJulAugSepOctNovDec";
     let b = text.as_bytes();
-    let at = |i: usize, c: u8| b.get(i) == Some(&c);
     let separators = [(3, b','), (4, b' '), (7, b' '), (11, b' '), (16, b' '), (19, b':'), (22, b':')];
-    if b.len() != 29 || !text.ends_with(" GMT") || !separators.iter().all(|&(i, c)| at(i, c)) {
+    if b.len() != 29 || !b.ends_with(b" GMT") || !separators.iter().all(|&(i, c)| b.get(i) == Some(&c)) {
         return None;
     }
     let number = |from: usize, to: usize| {
-        let digits = text.get(from..to)?;
-        digits
-            .bytes()
-            .all(|d| d.is_ascii_digit())
-            .then(|| digits.bytes().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')))
+        let digits = b.get(from..to)?;
+        digits.iter().try_fold(0u64, |n, &d| d.is_ascii_digit().then(|| n * 10 + u64::from(d - b'0')))
     };
-    let month = MONTHS.iter().position(|m| text.get(8..11) == Some(*m))? as u64 + 1;
+    let month = MONTHS.chunks(3).position(|m| b.get(8..11) == Some(m))? as u64 + 1;
     let (day, year) = (number(5, 7)?, number(12, 16)?);
     let (hour, minute, second) = (number(17, 19)?, number(20, 22)?, number(23, 25)?);
     if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 || year < 1970 {
@@ -210,16 +193,17 @@ fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
 
 /// The `error` of the `scheme` challenge (`DPoP` or `Bearer`) in a `WWW-Authenticate` header
 /// (RFC 9449 §7.1, §9, RFC 6750 §3: `use_dpop_nonce`, `invalid_token`, ...), `None` when there is none.
+/// Byte by byte: every delimiter is ASCII, so no UTF-8 decoding is linked for it.
 pub fn challenge_error(www_authenticate: &str, scheme: &str) -> Option<String> {
     let mut rest = www_authenticate;
     let mut in_dpop = false;
     while !rest.is_empty() {
-        rest = rest.trim_start_matches([' ', ',']);
+        rest = skip(rest, b" ,");
         let token_end = rest.bytes().position(|b| matches!(b, b' ' | b',' | b'=')).unwrap_or(rest.len());
         let (token, after) = rest.split_at_checked(token_end)?;
-        let after = after.trim_start_matches(' ');
-        if let Some(value) = after.strip_prefix('=') {
-            let (value, next) = param_value(value.trim_start_matches(' '))?;
+        let after = skip(after, b" ");
+        if let Some(value) = after.strip_prefix("=") {
+            let (value, next) = param_value(skip(value, b" "))?;
             if in_dpop && token.eq_ignore_ascii_case("error") {
                 return Some(value);
             }
@@ -232,24 +216,34 @@ pub fn challenge_error(www_authenticate: &str, scheme: &str) -> Option<String> {
     None
 }
 
+/// `s` without its leading bytes from `set` (ASCII).
+fn skip<'a>(s: &'a str, set: &[u8]) -> &'a str {
+    // After ASCII bytes: a char boundary.
+    s.get(s.bytes().take_while(|b| set.contains(b)).count()..).unwrap_or_default()
+}
+
 /// A parameter's value (a quoted-string, or a token) and what follows it.
 fn param_value(s: &str) -> Option<(String, &str)> {
-    let Some(quoted) = s.strip_prefix('"') else {
+    let Some(quoted) = s.strip_prefix("\"") else {
         let end = s.bytes().position(|b| matches!(b, b' ' | b',')).unwrap_or(s.len());
         let (value, rest) = s.split_at_checked(end)?;
         return Some((value.into(), rest));
     };
+    // The runs between quoted-pairs are copied whole; a `\` and its escaped character (kept in
+    // the next run) are ASCII or start one, so every cut is at a char boundary.
     let mut value = String::new();
-    let mut escaped = false;
-    for (i, c) in quoted.char_indices() {
-        match c {
-            _ if escaped => {
-                value.push(c);
-                escaped = false;
+    let (mut run, mut escaped) = (0, false);
+    for (i, b) in quoted.bytes().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' | b'"' => {
+                value.push_str(quoted.get(run..i)?);
+                if b == b'"' {
+                    return Some((value, quoted.get(i + 1..)?));
+                }
+                (run, escaped) = (i + 1, true);
             }
-            '\\' => escaped = true,
-            '"' => return Some((value, quoted.get(i + 1..)?)),
-            _ => value.push(c),
+            _ => {}
         }
     }
     None // no closing quote
@@ -310,10 +304,7 @@ impl Session {
     /// and handed out a new one: the request may be sent again, once (`retried`: it was).
     pub fn observe<J: JsonObject>(&mut self, target: &str, answer: &Response<J>, now: f64, retried: bool) -> bool {
         if let Some(date) = answer.header("date") {
-            let offset = clock_offset(date, now);
-            if offset != 0 || self.offset != 0 {
-                self.offset = offset;
-            }
+            self.offset = clock_offset(date, now);
         }
         let fresh = match (origin(target), answer.header("dpop-nonce")) {
             (Some(origin), Some(nonce)) => self.nonces.remember(&origin, nonce),
@@ -522,6 +513,9 @@ mod tests {
             (r#"DPoP algs="ES256 PS256""#, None),
             (r#"DPoP error="a\"b""#, Some("a\"b")),
             (r#"DPoP error="unterminated"#, None),
+            (r#"DPoP error="a\\b\é" , x"#, Some("a\\bé")),
+            (r#"DPoP error="é"x"#, Some("é")),
+            (r#"DPoP error="\"#, None),
             ("", None),
         ] {
             assert_eq!(challenge_error(header, "DPoP").as_deref(), expected, "{header}");

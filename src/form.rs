@@ -21,7 +21,7 @@ pub fn push_encoded(out: &mut String, s: &str) {
 /// `url` ready for `push_pair`: with a `?` appended unless it already has a query.
 pub fn with_query(url: &str) -> String {
     let mut out = String::from(url);
-    if !out.contains('?') {
+    if crate::text::find(&out, b'?').is_none() {
         out.push('?');
     }
     out
@@ -76,21 +76,19 @@ fn hex(b: &u8) -> Option<u8> {
 
 /// Splits a query or fragment into decoded `(name, value)` pairs, skipping empty segments.
 pub fn parse(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|segment| !segment.is_empty())
-        .map(|segment| {
-            let (name, value) = segment.split_once('=').unwrap_or((segment, ""));
-            (decode(name), decode(value))
-        })
-        .collect()
+    let mut pairs = Vec::new();
+    for segment in crate::text::split(query, b'&').filter(|segment| !segment.is_empty()) {
+        let (name, value) = crate::text::split_once(segment, b'=').unwrap_or((segment, ""));
+        pairs.push((decode(name), decode(value)));
+    }
+    pairs
 }
 
 /// Removes the pairs whose decoded name is in `names`, keeping the others byte for byte.
 pub fn without(query: &str, names: &[&str]) -> String {
     let mut kept = String::new();
-    for segment in query.split('&') {
-        let name = segment.split_once('=').map_or(segment, |(n, _)| n);
+    for segment in crate::text::split(query, b'&') {
+        let name = crate::text::split_once(segment, b'=').map_or(segment, |(n, _)| n);
         if !segment.is_empty() && !names.contains(&decode(name).as_str()) {
             if !kept.is_empty() {
                 kept.push('&');

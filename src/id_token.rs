@@ -29,7 +29,7 @@ pub struct Expected<'a> {
 
 /// Checks `id_token` and returns its claims as JSON text.
 pub fn validate(id_token: &str, expected: &Expected<'_>, env: &impl Env) -> Result<String> {
-    let mut parts = id_token.split('.');
+    let mut parts = crate::text::split(id_token, b'.');
     let (Some(header), Some(payload), Some(_signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {

@@ -41,7 +41,7 @@ pub trait JsonObject {
 pub fn is_json_media_type(content_type: &str) -> bool {
     // `trim_ascii`: HTTP's optional whitespace is spaces and tabs (`trim` would link Unicode's
     // whitespace table).
-    let essence = content_type.split(';').next().unwrap_or_default().trim_ascii().to_ascii_lowercase();
+    let essence = crate::text::split(content_type, b';').next().unwrap_or_default().trim_ascii().to_ascii_lowercase();
     essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 

@@ -99,7 +99,7 @@ pub fn authorize_url(
 }
 
 fn par_required() -> OAuthError {
-    OAuthError::new(ErrorCode::ParRequired, "this client must push its authorization requests: use login()")
+    OAuthError::new(ErrorCode::ParRequired, "PAR is required: use login()")
 }
 
 /// A pushed request's answer: the front-channel URL with its `request_uri`; on any failure the

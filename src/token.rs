@@ -171,9 +171,7 @@ pub fn read_response<J: JsonObject>(config: &ClientConfig, response: &Response<J
     let mut tokens = parse_response(response.status, response.json(), now)?;
     if config.dpop {
         if !tokens.token_type.eq_ignore_ascii_case("dpop") {
-            return Err(
-                invalid(response.status, "a DPoP request got tokens that are not DPoP-bound").with_field("token_type")
-            );
+            return Err(invalid(response.status, "the tokens are not DPoP-bound").with_field("token_type"));
         }
         tokens.token_type = "DPoP".into();
     }
@@ -224,7 +222,7 @@ fn optional_string(body: &impl JsonObject, key: &'static str, status: u16) -> Re
 
 /// RFC 6750 §2.1 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
 fn is_b64token(token: &str) -> bool {
-    let body = token.trim_end_matches('=');
+    let body = crate::text::trim_end(token, b'=');
     !body.is_empty()
         && body.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'))
 }

@@ -38,10 +38,10 @@ pub fn parse(s: &str) -> Option<Url<'_>> {
         "http" => 80,
         _ => return None,
     };
-    let (before_fragment, fragment) = split_off(rest, '#');
-    let (before_query, query) = split_off(before_fragment, '?');
+    let (before_fragment, fragment) = split_off(rest, b'#');
+    let (before_query, query) = split_off(before_fragment, b'?');
     // `split_at_checked`, not `split_at` or `[..]`: no panic path (core's `slice_error_fail`) in the wasm.
-    let authority_end = before_query.find('/').unwrap_or(before_query.len());
+    let authority_end = crate::text::find(before_query, b'/').unwrap_or(before_query.len());
     let (authority, path) = before_query.split_at_checked(authority_end)?;
     // Byte searches from the end, not `rsplit_once`/`rsplit`: core's reverse char searcher
     // (~0.7 KB) stays out of the wasm.
@@ -50,9 +50,10 @@ pub fn parse(s: &str) -> Option<Url<'_>> {
         None => (false, authority),
     };
     let (host, port) = split_host_port(host_port)?;
-    let path_ok = path.bytes().all(|b| !b"\"<>`{}^|".contains(&b)) && !path.split('/').any(is_dot_segment);
-    let query_ok = query.is_none_or(|q| q.bytes().all(|b| !b"\"<>'".contains(&b)));
-    let fragment_ok = fragment.is_none_or(|f| f.bytes().all(|b| !b"\"<>`".contains(&b)));
+    let path_ok = path.bytes().all(|b| !matches!(b, b'"' | b'<' | b'>' | b'`' | b'{' | b'}' | b'^' | b'|'))
+        && !crate::text::split(path, b'/').any(is_dot_segment);
+    let query_ok = query.is_none_or(|q| q.bytes().all(|b| !matches!(b, b'"' | b'<' | b'>' | b'\'')));
+    let fragment_ok = fragment.is_none_or(|f| f.bytes().all(|b| !matches!(b, b'"' | b'<' | b'>' | b'`')));
     if !(is_plain_host(host) && path_ok && query_ok && fragment_ok) {
         return None;
     }
@@ -70,7 +71,7 @@ pub fn parse(s: &str) -> Option<Url<'_>> {
 /// `("https", "host/path")` for `"https://host/path"`. A char search, not a substring search,
 /// which would pull core's two-way string searcher (~1 KB) into the wasm.
 pub fn split_scheme(s: &str) -> Option<(&str, &str)> {
-    let (scheme, rest) = s.split_once(':')?;
+    let (scheme, rest) = crate::text::split_once(s, b':')?;
     Some((scheme, rest.strip_prefix("//")?))
 }
 
@@ -80,8 +81,8 @@ fn after_last(s: &str, byte: u8) -> Option<&str> {
     s.get(at + 1..)
 }
 
-fn split_off(s: &str, separator: char) -> (&str, Option<&str>) {
-    match s.split_once(separator) {
+fn split_off(s: &str, separator: u8) -> (&str, Option<&str>) {
+    match crate::text::split_once(s, separator) {
         Some((head, tail)) => (head, Some(tail)),
         None => (s, None),
     }
@@ -89,11 +90,11 @@ fn split_off(s: &str, separator: char) -> (&str, Option<&str>) {
 
 fn split_host_port(host_port: &str) -> Option<(&str, Option<u16>)> {
     let (host, port) = if host_port.starts_with('[') {
-        let close = host_port.find(']')?;
+        let close = crate::text::find(host_port, b']')?;
         let (host, rest) = host_port.split_at_checked(close + 1)?;
         (host, rest.strip_prefix(':'))
     } else {
-        split_off(host_port, ':')
+        split_off(host_port, b':')
     };
     if host.is_empty() || host.len() > 255 {
         return None;
@@ -125,7 +126,7 @@ fn is_plain_host(host: &str) -> bool {
         return false;
     }
     let starts = |label: &str, prefix: &str| label.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
-    if host.split('.').any(|label| starts(label, "xn--")) {
+    if crate::text::split(host, b'.').any(|label| starts(label, "xn--")) {
         return false;
     }
     let name = host.strip_suffix('.').unwrap_or(host);
@@ -138,7 +139,7 @@ fn is_plain_host(host: &str) -> bool {
 /// Four decimal octets 0–255 without leading zeros (which WHATWG reads as octal).
 fn is_dotted_quad(host: &str) -> bool {
     let mut octets = 0;
-    let all_octets = host.split('.').all(|o| {
+    let all_octets = crate::text::split(host, b'.').all(|o| {
         octets += 1;
         let digits = !o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit());
         digits && (o.len() == 1 || !o.starts_with('0')) && decimal(o) <= 255

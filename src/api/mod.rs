@@ -7,12 +7,13 @@ use alloc::string::String;
 use core::cell::RefCell;
 
 use crate::browser::navigation;
-use crate::browser::{set, BrowserEnv, HeldRecord, WebStore};
+use crate::browser::{set, BrowserEnv, HeldRecord, JsJson, WebStore};
 use crate::callback;
 use crate::config::{ClientConfig, TokenStorage};
 use crate::dpop;
 use crate::error::{ErrorCode, OAuthError};
 use crate::holder;
+use crate::http::Response;
 use crate::pkce;
 use crate::platform::Env;
 use crate::steps;
@@ -185,9 +186,9 @@ impl Core {
     /// coarse export instead of one per step, so the binding code is written once.
     pub fn call(&self, op: Op, a: JsValue, b: JsValue, c: JsValue) -> JsResult<JsValue> {
         Ok(match op {
-            Op::AuthorizeUrl => self.authorize_url(a)?.into(),
+            Op::AuthorizeUrl => self.authorize_url(a)?,
             Op::Login => self.login(a)?,
-            Op::Pushed => self.pushed(&a.as_string().unwrap_or_default(), &b)?.into(),
+            Op::Pushed => self.pushed(&text(&a), &b)?.into(),
             Op::IsCallback => self.is_callback(a)?.into(),
             Op::Redeem => self.redeem(a)?.into(),
             Op::Tokens => self.tokens()?,
@@ -196,7 +197,7 @@ impl Core {
             Op::RefreshTokenOf => self.refresh_token_of(a.as_string())?.into(),
             Op::LostRace => self.lost_race(a.as_string())?.into(),
             Op::RefreshRequest => self.refresh_request(a)?,
-            Op::Refreshed => self.refreshed(a.as_string(), &b.as_string().unwrap_or_default(), c)?,
+            Op::Refreshed => self.refreshed(a.as_string(), &text(&b), c)?,
             Op::Shared => self.shared()?,
             Op::Adopt => self.adopt(a)?.into(),
             Op::Swapped => self.swapped(a.as_bool(), b.as_string())?.into(),
@@ -207,7 +208,7 @@ impl Core {
             Op::LogoutUrl => self.logout_url(a)?.into(),
             Op::SignOut => self.sign_out(a, b.as_string())?,
             Op::LockFailed => holder::lock_failed().into(),
-            Op::Assign => navigation::assign(&a.as_string().unwrap_or_default()).map(|()| JsValue::UNDEFINED)?,
+            Op::Assign => navigation::assign(&text(&a)).map(|()| JsValue::UNDEFINED)?,
             Op::DiscoveryRequest => match &*self.stage.try_borrow().map_err(|_| freed())? {
                 Stage::Discovering(lookup) => lookup.request(),
                 _ => JsValue::UNDEFINED,
@@ -222,10 +223,10 @@ impl Core {
                 JsValue::UNDEFINED
             }
             Op::KeyName => self.key_name()?.into(),
-            Op::SetKey => self.set_key(a, b, c.is_truthy()).map(|()| JsValue::UNDEFINED)?,
+            Op::SetKey => self.set_key(a, b, c.as_bool() == Some(true)).map(|()| JsValue::UNDEFINED)?,
             Op::ProofInput => self.proof_input(a, b, c)?.into(),
             Op::Proof => self.proof(a, b)?.into(),
-            Op::Observe => self.observe(a, b, c.is_truthy())?.into(),
+            Op::Observe => self.observe(a, b, c.as_bool() == Some(true))?.into(),
             Op::Destination => self.destination(a)?.into(),
             Op::Resourced => self.resourced(a, b, c)?,
             Op::Free => {
@@ -241,20 +242,22 @@ impl Core {
 impl Core {
     /// Creates verifier, challenge and state, stores the pending login, returns the
     /// front-channel authorize URL; `par_required` when the client must push.
-    pub fn authorize_url(&self, options: JsValue) -> JsResult<String> {
-        let inner = self.inner()?;
-        let (params, app_state) = read_options(&options)?;
-        let jkt = inner.dpop.borrow().thumbprint();
-        Ok(steps::authorize_url(&inner.config, &params, app_state, jkt.as_deref(), &WebStore::session()?, &BrowserEnv)?)
+    pub fn authorize_url(&self, options: JsValue) -> JsResult<JsValue> {
+        self.start_login(options, false) // never pushed: a string
     }
 
     /// A login: the authorize URL to go to, or `[request, state]` when it is pushed first.
     pub fn login(&self, options: JsValue) -> JsResult<JsValue> {
+        self.start_login(options, true)
+    }
+
+    /// `steps::start_login` (one call for both, `push` only for `login`).
+    fn start_login(&self, options: JsValue, push: bool) -> JsResult<JsValue> {
         let inner = self.inner()?;
         let (params, app_state) = read_options(&options)?;
         let jkt = inner.dpop.borrow().thumbprint();
         let store = WebStore::session()?;
-        Ok(match steps::start_login(&inner.config, &params, app_state, true, jkt.as_deref(), &store, &BrowserEnv)? {
+        Ok(match steps::start_login(&inner.config, &params, app_state, push, jkt.as_deref(), &store, &BrowserEnv)? {
             steps::Start::Navigate(url) => url.into(),
             steps::Start::Push(request, state) => js_sys::Array::of2(&wire::request(&request), &state.into()).into(),
         })
@@ -433,21 +436,19 @@ impl Core {
     /// else (the driver's way to say WebCrypto could not make or keep a key).
     pub fn set_key(&self, x: JsValue, y: JsValue, kept: bool) -> JsResult<()> {
         let inner = self.inner()?;
-        if x.is_undefined() {
-            inner.dpop.borrow_mut().set_key(None, false);
-            return Ok(());
-        }
-        let key = dpop::PublicKey::new(&x.as_string().unwrap_or_default(), &y.as_string().unwrap_or_default());
         let mut session = inner.dpop.borrow_mut();
-        session.set_key(key.as_ref().ok().cloned(), kept);
-        Ok(key.map(drop)?)
+        session.set_key(None, false); // forgotten, unless `x` and `y` make a key
+        if !x.is_undefined() {
+            session.set_key(Some(dpop::PublicKey::new(&text(&x), &text(&y))?), kept);
+        }
+        Ok(())
     }
 
     /// The signing input of the proof for `method` `url`: with `dpop`, for the token and
     /// revocation endpoints, and for resource requests (`access_token` given, `ath` then).
     pub fn proof_input(&self, method: JsValue, url: JsValue, access_token: JsValue) -> JsResult<Option<String>> {
         let inner = self.inner()?;
-        let (url, token) = (url.as_string().unwrap_or_default(), access_token.as_string());
+        let (url, token) = (text(&url), access_token.as_string());
         let config = &inner.config;
         let endpoint = url == config.token_endpoint || config.revocation_endpoint.as_ref() == Some(&url);
         if !config.dpop || !(endpoint || token.is_some()) {
@@ -455,24 +456,29 @@ impl Core {
         }
         let mut jti = [0u8; 16];
         BrowserEnv.random(&mut jti)?;
-        let method = method.as_string().unwrap_or_default();
+        let method = text(&method);
         let input = inner.dpop.borrow().proof_input(&method, &url, token.as_deref(), jti, BrowserEnv.now())?;
         Ok(Some(input))
     }
 
     /// The `DPoP` header: `input` and WebCrypto's signature of it.
     pub fn proof(&self, input: JsValue, signature: JsValue) -> JsResult<String> {
-        let signature = js_sys::Uint8Array::new(&signature).to_vec();
-        Ok(dpop::proof(&input.as_string().unwrap_or_default(), &signature)?)
+        let signature = signature.unchecked_into::<js_sys::Uint8Array>().to_vec(); // `sign()` gives a Uint8Array
+        Ok(dpop::proof(&text(&input), &signature)?)
     }
 
     /// Takes the nonce and clock of an answer from `url`; true when it asks for the request
     /// again with the nonce it gave (and it was not `retried` yet).
     pub fn observe(&self, url: JsValue, answer: JsValue, retried: bool) -> JsResult<bool> {
         let Ok(response) = wire::answer(&answer) else { return Ok(false) };
+        self.observed(&url, &response, retried)
+    }
+
+    /// `observe` of an answer already read (`resourced` reads it once for both uses).
+    fn observed(&self, url: &JsValue, response: &Response<JsJson>, retried: bool) -> JsResult<bool> {
         let inner = self.inner()?;
-        let url = url.as_string().unwrap_or_default();
-        Ok(inner.config.dpop && inner.dpop.borrow_mut().observe(&url, &response, BrowserEnv.now(), retried))
+        let url = text(url);
+        Ok(inner.config.dpop && inner.dpop.borrow_mut().observe(&url, response, BrowserEnv.now(), retried))
     }
 
     /// The scheme `fetch()` sends the access token with to `url`: only to `resourceOrigins`.
@@ -495,10 +501,10 @@ impl Core {
     pub fn resourced(&self, url: JsValue, answer: JsValue, tried: JsValue) -> JsResult<JsValue> {
         let tried = js_sys::Array::from(&tried);
         let has = |reason: &str| tried.includes(&reason.into(), 0);
-        if self.observe(url, answer.clone(), has("nonce"))? {
+        let Ok(response) = wire::answer(&answer) else { return Ok(JsValue::UNDEFINED) };
+        if self.observed(&url, &response, has("nonce"))? {
             return Ok("nonce".into());
         }
-        let Ok(response) = wire::answer(&answer) else { return Ok(JsValue::UNDEFINED) };
         let scheme = if self.inner()?.config.dpop { "DPoP" } else { "Bearer" };
         let challenge = response.header("www-authenticate").and_then(|h| dpop::challenge_error(h, scheme));
         let refresh = response.status == 401 && challenge.as_deref() == Some("invalid_token") && !has("refresh");
@@ -546,11 +552,16 @@ pub fn generate_code_verifier() -> JsResult<String> {
 /// The S256 code challenge of `verifier`; throws `invalid_verifier`.
 #[wasm_bindgen(js_name = codeChallengeS256)]
 pub fn code_challenge_s256(verifier: JsValue) -> JsResult<String> {
-    Ok(pkce::challenge_s256(&verifier.as_string().unwrap_or_default())?)
+    Ok(pkce::challenge_s256(&text(&verifier))?)
 }
 
 fn random_base64url() -> JsResult<String> {
     let mut bytes = [0u8; pkce::RANDOM_BYTES];
     BrowserEnv.random(&mut bytes)?;
     Ok(crate::base64url::encode(&bytes))
+}
+
+/// `value` as a string, empty when it is not one (written once instead of at every step).
+fn text(value: &JsValue) -> String {
+    value.as_string().unwrap_or_default()
 }

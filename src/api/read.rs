@@ -121,11 +121,7 @@ fn strings(source: &JsValue, key: &'static str, or_one: bool) -> Result<Vec<Stri
     if let (true, Some(one)) = (or_one, value.as_string()) {
         return Ok(alloc::vec![one]);
     }
-    let not_strings = || config::invalid(key, "must be an array of strings");
-    if !js_sys::Array::is_array(&value) {
-        return Err(not_strings());
-    }
-    js_sys::Array::from(&value).iter().map(|item| item.as_string().ok_or_else(not_strings)).collect()
+    crate::browser::env::string_array(&value).ok_or_else(|| config::invalid(key, "must be an array of strings"))
 }
 
 pub(crate) fn read_logout(source: &JsValue) -> Result<LogoutParams, OAuthError> {

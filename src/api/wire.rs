@@ -48,16 +48,18 @@ pub(crate) fn answer(value: &JsValue) -> Answer<JsJson> {
     Ok(Response { status, headers: headers(&get("headers")), body })
 }
 
-/// `[name, value]` pairs as `(name, value)`; anything else is skipped.
+/// `[name, value]` pairs as `(name, value)`; anything else is skipped. A loop, not a
+/// `filter_map` collect: that costs more wasm.
 fn headers(pairs: &JsValue) -> Vec<(String, String)> {
-    let Some(pairs) = pairs.dyn_ref::<js_sys::Array>() else { return Vec::new() };
-    pairs
-        .iter()
-        .filter_map(|pair| {
-            let pair = pair.dyn_into::<js_sys::Array>().ok()?;
-            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-        })
-        .collect()
+    let mut out = Vec::new();
+    let Some(pairs) = pairs.dyn_ref::<js_sys::Array>() else { return out };
+    for pair in pairs.iter() {
+        let Ok(pair) = pair.dyn_into::<js_sys::Array>() else { continue };
+        let Some(name) = pair.get(0).as_string() else { continue };
+        let Some(value) = pair.get(1).as_string() else { continue };
+        out.push((name, value));
+    }
+    out
 }
 
 /// The JS `TokenSet`.

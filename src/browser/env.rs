@@ -14,8 +14,6 @@ extern "C" {
     pub(crate) fn json_parse(text: &JsValue) -> core::result::Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
     pub(crate) fn json_stringify(value: &JsValue) -> core::result::Result<JsValue, JsValue>;
-    #[wasm_bindgen(js_namespace = Array, js_name = isArray)]
-    fn is_array(value: &JsValue) -> bool;
 }
 
 /// A value from `JSON.parse` known to be a non-array object.
@@ -24,7 +22,7 @@ pub struct JsJson(pub JsValue);
 impl JsJson {
     /// Parses `text`; `None` unless it is a JSON object (not an array).
     pub fn parse(text: &JsValue) -> Option<Self> {
-        json_parse(text).ok().filter(|v| v.is_object() && !is_array(v)).map(Self)
+        json_parse(text).ok().filter(|v| v.is_object() && !js_sys::Array::is_array(v)).map(Self)
     }
 }
 
@@ -37,12 +35,7 @@ impl JsJson {
 
 impl JsonObject for JsJson {
     fn strings(&self, key: &str) -> Option<Vec<String>> {
-        let value = self.get(key);
-        if !is_array(&value) {
-            return None;
-        }
-        let array: &js_sys::Array = value.unchecked_ref();
-        array.iter().map(|item| item.as_string()).collect()
+        string_array(&self.get(key))
     }
 
     fn field(&self, key: &str) -> JsonField {
@@ -61,6 +54,19 @@ impl JsonObject for JsJson {
             JsonField::Other
         }
     }
+}
+
+/// `value` when it is an array of strings only (read with `Array.from`: a config's array may be
+/// any iterable array; `JSON.parse`'s are plain ones).
+pub(crate) fn string_array(value: &JsValue) -> Option<Vec<String>> {
+    if !js_sys::Array::is_array(value) {
+        return None;
+    }
+    let mut items = Vec::new();
+    for item in js_sys::Array::from(value).iter() {
+        items.push(item.as_string()?); // a loop: a collect into `Option` costs more wasm
+    }
+    Some(items)
 }
 
 /// `Date.now()`, `crypto.getRandomValues` (through `getrandom`) and `JSON.parse`.

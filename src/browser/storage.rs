@@ -46,6 +46,12 @@ impl Store for WebStore {
 
     fn keys(&self) -> Result<Vec<String>> {
         let length = self.0.length().map_err(|_| unavailable())?;
-        Ok((0..length).filter_map(|i| self.0.key(i).ok().flatten()).collect())
+        let mut keys = Vec::new();
+        for i in 0..length {
+            if let Ok(Some(key)) = self.0.key(i) {
+                keys.push(key);
+            }
+        }
+        Ok(keys)
     }
 }
