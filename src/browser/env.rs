@@ -56,14 +56,21 @@ impl JsonObject for JsJson {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `Array.from`, caught: a Proxy's trap or an iterator that throws must not unwind through wasm.
+    #[wasm_bindgen(js_namespace = Array, js_name = from, catch)]
+    fn array_from(value: &JsValue) -> core::result::Result<js_sys::Array, JsValue>;
+}
+
 /// `value` when it is an array of strings only (read with `Array.from`: a config's array may be
-/// any iterable array; `JSON.parse`'s are plain ones).
+/// any iterable array, and a throwing one is no array of strings; `JSON.parse`'s are plain ones).
 pub(crate) fn string_array(value: &JsValue) -> Option<Vec<String>> {
     if !js_sys::Array::is_array(value) {
         return None;
     }
     let mut items = Vec::new();
-    for item in js_sys::Array::from(value).iter() {
+    for item in array_from(value).ok()?.iter() {
         items.push(item.as_string()?); // a loop: a collect into `Option` costs more wasm
     }
     Some(items)

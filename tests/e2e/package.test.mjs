@@ -91,7 +91,13 @@ eachEngine('the package', (engine) => {
         same(codeOf(() => live.isCallback(42)), ['invalid_argument', 'url'], 'isCallback(42)');
       }
       same((await rejection(freed.handleCallback()))[0], 'invalid_argument', 'handleCallback');
-      for (const method of ['refresh', 'getAccessToken', 'revoke', 'logout']) {
+      // Config arrays whose traps or iterator throw are invalid_config too, never a raw exception.
+      const throwingIterator = ['https://api.example'];
+      throwingIterator[Symbol.iterator] = trap;
+      for (const [key, value] of [['resourceOrigins', new Proxy([], handler)], ['resource', throwingIterator]]) {
+        same(codeOf(() => new PkceClient({ ...config, [key]: value })), ['invalid_config', key], key);
+      }
+      for (const method of ['refresh', 'getAccessToken', 'revoke', 'logout', 'login', 'fetch']) {
         same((await rejection(freed[method]('x')))[0], 'invalid_argument', method);
       }
       for (const method of ['tokens', 'clear', 'logoutUrl']) {
