@@ -173,20 +173,26 @@ export class PkceClient {
   }
 
   // With dpop: the key pair, made or found once, its public key handed to the wasm; a failure
-  // is the wasm's dpop_error. Without dpop: nothing.
+  // is the wasm's dpop_error, and so is a logout() or clear() while the key was being made (that
+  // key is deleted again: IndexedDB may have stored it after their deletion). Without dpop: nothing.
   keyReady() {
     const name = this.core.call(Op.KeyName);
     if (name === undefined) return Promise.resolve();
-    return (this.key ??= keyPair(name)
-      .then(async ([pair, kept]) => {
-        const { x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
-        this.core.call(Op.SetKey, x, y, kept);
-        return pair;
-      })
-      .catch(() => {
-        this.key = undefined;
-        this.core.call(Op.SetKey, null, null); // throws dpop_error
-      }));
+    if (!this.key) {
+      const pending = keyPair(name)
+        .then(async ([pair, kept]) => {
+          const { x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
+          if (this.key !== pending) throw await forgetKey(name); // dropped meanwhile
+          this.core.call(Op.SetKey, x, y, kept);
+          return pair;
+        })
+        .catch(() => {
+          if (this.key === pending) this.key = undefined;
+          this.core.call(Op.SetKey, null, null); // throws dpop_error
+        });
+      this.key = pending;
+    }
+    return this.key;
   }
 
   // Forgets the DPoP key pair (logout, clear): the next login makes a new one.

@@ -181,6 +181,33 @@ eachEngine('DPoP, resource indicators and fetch()', (engine) => {
     }
   });
 
+  test('clear() while the key is being made: the login stops with dpop_error, sends nothing and leaves no key', async () => {
+    const world = await startWorld('static', { api: true });
+    try {
+      const tab = await browser.newTab(`${world.origin}/`);
+      await settled(tab, 'signed-out');
+      const outcome = await withPageClient(tab, world, async (client) => {
+        client.clear(); // drops the key discover() made: the next login makes a new one
+        const login = client.login();
+        client.clear();
+        const code = await login.then(() => 'navigated', (e) => e.code);
+        const keys = await new Promise((resolve) => {
+          const open = indexedDB.open('pkce-wasm');
+          open.onsuccess = () => {
+            const request = open.result.transaction('kv').objectStore('kv').getAll();
+            request.onsuccess = () => resolve(request.result.filter((record) => record.pair).length);
+          };
+        });
+        return [code, keys, location.href];
+      });
+      assert.deepEqual(outcome, ['dpop_error', 0, `${world.origin}/`]);
+      assert.equal(serverRequests(world.auth, '/auth').length, 0, 'no authorization request');
+      await tab.close();
+    } finally {
+      await world.stop();
+    }
+  });
+
   test('blocked IndexedDB: the key lives in the tab\'s memory, bound at the token request, and the API accepts it', async () => {
     const world = await startWorld('static', { api: true });
     world.example.setHeadScript(`Object.defineProperty(window, 'indexedDB', {
