@@ -493,7 +493,7 @@ impl Core {
                 .with_field("resourceOrigins")
                 .into());
         }
-        Ok(if inner.config.dpop { "DPoP" } else { "Bearer" })
+        Ok(scheme(&inner.config))
     }
 
     /// What a resource server's answer asks for: "nonce" (RFC 9449 §9), "refresh" (a `401`
@@ -505,7 +505,7 @@ impl Core {
         if self.observed(&url, &response, has("nonce"))? {
             return Ok("nonce".into());
         }
-        let scheme = if self.inner()?.config.dpop { "DPoP" } else { "Bearer" };
+        let scheme = scheme(&self.inner()?.config);
         let challenge = response.header("www-authenticate").and_then(|h| dpop::challenge_error(h, scheme));
         let refresh = response.status == 401 && challenge.as_deref() == Some("invalid_token") && !has("refresh");
         Ok(if refresh { "refresh".into() } else { JsValue::UNDEFINED })
@@ -531,6 +531,15 @@ impl Core {
     /// Sets `localStorage`'s copy of a `local` holder.
     fn mirror(&self, record: Option<&str>) -> Result<(), OAuthError> {
         self.inner()?.held.mirror(record)
+    }
+}
+
+/// The `Authorization` scheme of this client's access tokens (RFC 9449 §7.1, RFC 6750 §2.1).
+fn scheme(config: &ClientConfig) -> &'static str {
+    if config.dpop {
+        "DPoP"
+    } else {
+        "Bearer"
     }
 }
 
