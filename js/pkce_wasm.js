@@ -1,7 +1,7 @@
 // pkce-wasm's JS driver: the PkceClient class the package exports, around the wasm core
 // (src/api/). It waits for what the wasm asks for (fetch, IndexedDB, Web Locks, WebCrypto) and
-// hands back what came in; every check, every error and every protocol decision is the wasm's. The build
-// (scripts/build-pkg.sh) bundles it with wasm-bindgen's glue into pkg/pkce_wasm.js.
+// hands back what came in; every check, every error and every protocol decision is the wasm's.
+// The build (scripts/build-pkg.sh) bundles it with wasm-bindgen's glue into pkg/pkce_wasm.js.
 import init, { initSync, Core, Op } from './glue.js';
 import { generateCodeVerifier, codeChallengeS256 } from './glue.js';
 import { sharedGet, sharedSwap, sharedClaim } from './shared_store.js';
