@@ -114,7 +114,10 @@ export class PkceClient {
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /** url defaults to location.href; true when origin+path equal redirectUri's and it carries `state` with `code` or `error`. */
   isCallback(url?: string): boolean;
-  /** Validates the callback, redeems the code, removes the response from the address bar. */
+  /** Validates the callback, redeems the code, removes the response from the address bar.
+   * Concurrent or repeated calls for the same callback URL in one page (also without `url`, after
+   * the address bar was cleaned) return the same promise, one token request, whatever number of
+   * PkceClient instances for this client the page has (React StrictMode's second effect included). */
   handleCallback(url?: string): Promise<CallbackResult>;
   /** Exchanges a refresh token; the result keeps it unless the server rotated it. It goes to the
    * holder only if the holder still holds what it held when the refresh started. */

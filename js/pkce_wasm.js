@@ -13,6 +13,11 @@ export { init as default, initSync, generateCodeVerifier, codeChallengeS256 };
 /** 32 random bytes, base64url: the same function as generateCodeVerifier. */
 export const generateState = generateCodeVerifier;
 
+// The one redemption of each callback in this page, by client and URL: a second
+// handleCallback() for it (React StrictMode's second effect, another instance of the same
+// client) gets the first one's promise, not state_unknown or not_a_callback.
+const callbacks = new Map();
+
 /** An OAuth 2.0 public client for one authorization server (see pkce_wasm.d.ts). */
 export class PkceClient {
   constructor(config) {
@@ -45,7 +50,27 @@ export class PkceClient {
     return this.core.call(Op.IsCallback, url);
   }
 
-  async handleCallback(url) {
+  handleCallback(url) {
+    const at = () => `${this.core.call(Op.Identity)} ${url ?? globalThis.location?.href}`;
+    let key;
+    try {
+      key = at();
+    } catch (error) {
+      return Promise.reject(error); // a freed client: async methods reject
+    }
+    let redeeming = callbacks.get(key);
+    if (!redeeming) {
+      redeeming = this.redeem(url);
+      callbacks.set(key, redeeming);
+      // Without a URL the address bar was the callback, and is clean now: a second call reads that.
+      callbacks.set(at(), redeeming);
+    }
+    return redeeming;
+  }
+
+  // One callback's redemption: the checks and the address bar are the wasm's (synchronous, so
+  // a second handleCallback() already finds this one), then the mark, the token request, the holder.
+  async redeem(url) {
     const redemption = this.core.call(Op.Redeem, url);
     const claimed = await sharedClaim(...redemption.mark()).catch(() => undefined);
     const request = redemption.claimed(claimed);

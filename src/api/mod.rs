@@ -158,6 +158,9 @@ pub enum Op {
     /// `resourced(url, answer, tried)`: "nonce" or "refresh" when a resource request is to be
     /// sent again for that reason (none of `tried` yet), else undefined.
     Resourced,
+    /// `identity()`: the holder's key, which names this client (client id, issuer, token
+    /// endpoint) for what the driver shares between the page's instances of it.
+    Identity,
     /// `free()`: releases the client's config and tokens; every later step is
     /// `invalid_argument`. The `Core` object itself stays valid until it is collected, so a call
     /// after `free()` never reaches wasm with a null pointer.
@@ -229,6 +232,7 @@ impl Core {
             Op::Observe => self.observe(a, b, c.as_bool() == Some(true))?.into(),
             Op::Destination => self.destination(a)?.into(),
             Op::Resourced => self.resourced(a, b, c)?,
+            Op::Identity => JsValue::from(self.inner()?.held.key()),
             Op::Free => {
                 if let Ok(mut stage) = self.stage.try_borrow_mut() {
                     *stage = Stage::Freed;
