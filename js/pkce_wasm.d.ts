@@ -132,13 +132,18 @@ export class PkceClient {
    * (in "local" mode under the Web Locks API, across tabs). Rejects with "login_required" when none is held,
    * "lock_failed" when the Web Lock cannot be taken. */
   getAccessToken(): Promise<string>;
-  /** Empties the token holder and drops the DPoP key (the next login makes a new one). */
+  /** Empties the token holder and drops the DPoP key (the next login makes a new one); the
+   * same client's other tabs of the origin empty theirs too. */
   clear(): void;
+  /** Calls `listener` whenever the held tokens change: login, refresh, clear(), logout(), and
+   * (same client) another tab's clear() or logout(), or in "local" mode its refresh. Returns unsubscribe. */
+  subscribe(listener: (tokens: TokenSet | undefined) => void): () => void;
   /** Revokes a token (RFC 7009); needs revocationEndpoint. */
   revoke(token: string, hint?: "access_token" | "refresh_token"): Promise<void>;
   /** The end-session URL (RP-initiated logout); needs endSessionEndpoint. */
   logoutUrl(options?: LogoutOptions): string;
-  /** Empties the holder, revokes its refresh token (best effort), drops the DPoP key, then navigates to the end-session
+  /** Empties the holder (and the same client's in the origin's other tabs), revokes its refresh
+   * token (best effort), drops the DPoP key, then navigates to the end-session
    * endpoint if there is one; without one it resolves, signed out locally, without navigating. */
   logout(options?: LogoutOptions): Promise<void>;
   /** Releases the wasm memory of this client; later calls fail with OAuthError "invalid_argument". */

@@ -21,18 +21,31 @@ const callbacks = new Map();
 /** An OAuth 2.0 public client for one authorization server (see pkce_wasm.d.ts). */
 export class PkceClient {
   constructor(config) {
-    this.core = new Core(config);
-    this.refreshing = undefined; // the one refresh in flight, shared by every getAccessToken()
-    this.key = undefined; // with dpop: the key pair, once asked for (a promise)
+    this.start(new Core(config));
   }
 
   static async discover(issuer, config) {
     const core = Core.discovering(issuer, config);
     for (let request; (request = core.call(Op.DiscoveryRequest)); ) core.call(Op.DiscoveryRead, await send(request));
     const client = Object.create(PkceClient.prototype);
-    client.core = core;
+    client.start(core);
     await client.keyReady();
     return client;
+  }
+
+  // A client around `core` (a validated config, or one that awaits its metadata).
+  start(core) {
+    this.core = core;
+    this.refreshing = undefined; // the one refresh in flight, shared by every getAccessToken()
+    this.key = undefined; // with dpop: the key pair, once asked for (a promise)
+    this.listeners = new Set(); // subscribe()'s
+    this.tabs = undefined; // the BroadcastChannel to this client's other tabs
+    this.channel();
+  }
+
+  subscribe(listener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   authorizeUrl(options) {
@@ -131,10 +144,43 @@ export class PkceClient {
   }
 
   clear() {
+    this.forget();
+    this.tabs?.postMessage('cleared'); // the other tabs of this client forget too
+  }
+
+  // Empties the holder and drops the key, as clear() and another tab's clear() or logout() do.
+  forget() {
     this.core.call(Op.Clear);
     const shared = this.core.call(Op.Shared);
     if (shared) sharedSwap(shared[0], true).catch(() => {}); // a failure leaves nothing to undo
     this.dropKey();
+    this.notify();
+  }
+
+  // The channel to this client's other tabs of the origin (none without BroadcastChannel or a
+  // window); a "cleared" from one of them empties this tab's holder, "changed" re-reads it.
+  channel() {
+    if (typeof BroadcastChannel == 'function' && typeof window == 'object') {
+      this.tabs = new BroadcastChannel(`pkce-wasm ${this.core.call(Op.Identity)}`);
+      this.tabs.onmessage = ({ data }) => {
+        if (data == 'cleared') this.forget();
+        else if (data == 'changed') this.snapshot().then(() => this.notify(), () => {});
+      };
+    }
+  }
+
+  // Tells subscribe()'s listeners what the holder holds now; a listener's error is reported, not thrown here.
+  notify() {
+    const tokens = this.core.call(Op.Tokens);
+    for (const listener of this.listeners) {
+      try {
+        listener(tokens);
+      } catch (error) {
+        setTimeout(() => {
+          throw error;
+        });
+      }
+    }
   }
 
   async revoke(token, hint) {
@@ -149,6 +195,7 @@ export class PkceClient {
     const held = await this.snapshot().catch(() => undefined);
     const { revocation, endSession } = this.core.call(Op.SignOut, options, held);
     await this.replace(undefined, undefined); // first, so a refresh in flight cannot store its result
+    this.tabs?.postMessage('cleared');
     if (revocation) await this.exchange(revocation).catch(() => {}); // best effort: logging out does not fail on it
     await this.dropKey();
     if (endSession) this.core.call(Op.Assign, endSession);
@@ -156,6 +203,8 @@ export class PkceClient {
 
   free() {
     this.core.call(Op.Free);
+    this.tabs?.close();
+    this.listeners.clear();
   }
 
   // Refreshes the held tokens, re-reading them first: under the lock another tab may already
@@ -240,11 +289,17 @@ export class PkceClient {
   // undefined for whatever is held); true when it wrote.
   async replace(expected, record) {
     const shared = this.core.call(Op.Shared);
-    if (!shared) return this.core.call(Op.Replace, expected, record);
-    const any = expected === undefined;
-    const outcome = await sharedSwap(shared[0], any, expected ?? undefined, record).catch(() => undefined);
-    const wrote = this.core.call(Op.Swapped, outcome, record);
-    if (!wrote) await this.snapshot();
+    let wrote;
+    if (!shared) {
+      wrote = this.core.call(Op.Replace, expected, record);
+    } else {
+      const any = expected === undefined;
+      const outcome = await sharedSwap(shared[0], any, expected ?? undefined, record).catch(() => undefined);
+      wrote = this.core.call(Op.Swapped, outcome, record);
+      if (!wrote) await this.snapshot();
+      else this.tabs?.postMessage('changed'); // the other tabs share this record
+    }
+    if (wrote) this.notify();
     return wrote;
   }
 }

@@ -49,6 +49,8 @@ export async function main(): Promise<TokenSet | undefined> {
   console.log(logoutAt, discovered.logoutUrl());
   await discovered.logout(bye);
   await discovered.logout();
+  const unsubscribe: () => void = discovered.subscribe((now: TokenSet | undefined) => console.log(now?.accessToken));
+  unsubscribe();
   discovered.clear();
   const client = new PkceClient(config);
   const options: AuthorizeOptions = { scope: "openid profile", extraParams: { prompt: "login" }, appState: { returnTo: "/" } };

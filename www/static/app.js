@@ -53,6 +53,11 @@ await run(async () => {
     tokenStorage: config.tokenStorage,
     requirePar: config.requirePar,
   });
+  // The page follows the holder: a refresh, and a sign-out in another tab of this app, show at once.
+  client.subscribe((held) => {
+    tokens = held ?? null;
+    render();
+  });
   // A callback is redeemed; else the held tokens are shown (with tokenStorage "session", a reload keeps them).
   if (client.isCallback()) ({ tokens } = await client.handleCallback());
   else tokens = client.tokens() ?? null;
