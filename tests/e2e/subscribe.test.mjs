@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { eachEngine, launchBrowser, settled, signIn, startWorld } from './harness.mjs';
+import { eachEngine, launchBrowser, settled, signIn, startWorld, withPageClient } from './harness.mjs';
 
 eachEngine('tabs in step', (engine) => {
   let browser;
@@ -33,14 +33,8 @@ eachEngine('tabs in step', (engine) => {
       await first.tab.waitFor(() => document.getElementById('status')?.dataset.state === 'signed-out');
       const shown = await second.tab.waitFor(() => document.getElementById('status')?.dataset.state === 'signed-out' && document.getElementById('tokens').hidden);
       assert.equal(shown, true, 'the other tab shows signed-out without a reload');
-      assert.equal(await second.tab.eval(async () => {
-        const { default: init, PkceClient } = await import('/pkg/pkce_wasm.js');
-        await init();
-        const config = await (await fetch('./config.json')).json();
-        const { clientId, redirectUri, tokenStorage } = config;
-        const client = await PkceClient.discover(config.issuer, { clientId, redirectUri, tokenStorage });
-        return client.getAccessToken().then(() => 'a token', (e) => e.code);
-      }), 'login_required', 'its holder (sessionStorage) is empty');
+      const held = await withPageClient(second.tab, world, (client) => client.getAccessToken().then(() => 'a token', (e) => e.code));
+      assert.equal(held, 'login_required', 'its holder (sessionStorage) is empty');
       await first.tab.close();
       await second.tab.close();
     } finally {
