@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: setup pkg www test demo bench lint test-native test-wasm test-node test-types test-e2e size clean
+.PHONY: setup pkg www test demo bench lint test-native test-wasm test-node test-types test-publint test-e2e size clean
 
 setup:
 	@scripts/setup.sh
@@ -21,7 +21,7 @@ www: pkg
 demo: www
 	cd www && npm run build --silent && node demo.mjs
 
-test: pkg lint test-native test-wasm test-node test-types size test-e2e
+test: pkg lint test-native test-wasm test-node test-types test-publint size test-e2e
 	@echo "make test: all suites passed"
 
 # Each target names what it needs, so `make -j test` and any single target work on a clean tree.
@@ -41,6 +41,10 @@ test-node: pkg
 
 test-types: pkg
 	tsc -p tests/types
+
+# The package as published (exports, files, types of each entry): publint, warnings count.
+test-publint: pkg
+	publint --strict pkg
 
 size: pkg
 	@scripts/size.sh
