@@ -12,6 +12,9 @@ export const EXAMPLES = {
   static: { root: www('static'), mounts: { '/pkg/': www('../pkg') } },
   // Vite builds (`npm run build`): the bundles carry pkce-wasm and its .wasm as assets.
   react: { root: www('react/dist') },
+  // The same React app built with React's development build, where StrictMode runs every effect
+  // twice (the production build does not): for the tests of the provider under StrictMode.
+  'react-dev': { root: www('react/dist-dev') },
   vue: { root: www('vue/dist') },
   // Rust (web-sys + pkce_wasm::Client), built by scripts/build-rust-example.sh (`make www`).
   rust: { root: www('rust/dist'), build: 'scripts/build-rust-example.sh (or `make www`) at the repository root' },
