@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { eachEngine, launchBrowser, settled, shown, signIn, startWorld, tokenPosts } from './harness.mjs';
+import { eachEngine, failed, launchBrowser, settled, shown, signIn, startWorld, tokenPosts } from './harness.mjs';
 
 // Stands in for React DevTools (React looks for this hook at start): records which React build
 // runs (bundleType 1: development) and how often StrictMode's double invocation began (React
@@ -47,6 +47,24 @@ eachEngine('the React and Vue entries', (engine) => {
       const now = await shown(tab);
       assert.deepEqual([now.status, now.errorCode, now.tokens?.accessToken], ['signed-in', null, tokens.accessToken]);
       assert.equal(codeGrants(world).length, 1, 'still one token request');
+      await tab.close();
+    } finally {
+      await world.stop();
+    }
+  });
+
+  test("React: <AuthProvider> in StrictMode on a refused consent's callback shows that error, not a second call's", async () => {
+    const world = await startWorld('react-dev');
+    world.auth.refuseConsent(true);
+    try {
+      const tab = await browser.newTab(`${world.origin}/`);
+      await settled(tab, 'signed-out');
+      await tab.click('#login');
+      const { errorCode, status } = await failed(tab);
+      assert.deepEqual([status, errorCode], ['signed-out', 'authorization_error']);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal((await shown(tab)).errorCode, 'authorization_error', 'not replaced by state_unknown or not_a_callback');
+      assert.equal(tokenPosts(world.auth).length, 0, 'no token request');
       await tab.close();
     } finally {
       await world.stop();
