@@ -71,7 +71,6 @@ export function AuthProvider({ client, children }) {
   }, [client]);
 
   const actions = useMemo(() => {
-    const get = async () => ready.current ?? (await client);
     // Runs one step on the client; its error goes to `error` (the returned promise resolves).
     // No await before `step` once the client is resolved.
     const act = async (step) => {
@@ -87,8 +86,8 @@ export function AuthProvider({ client, children }) {
       loginPopup: (options) => act((c) => c.loginPopup(options)),
       logout: (options) => act((c) => c.logout(options)),
       // Through the client's holder: one refresh for every caller (and a Web Lock across tabs).
-      getAccessToken: async () => (await get()).getAccessToken(),
-      fetch: async (input, init) => (await get()).fetch(input, init),
+      getAccessToken: async () => (ready.current ?? (await client)).getAccessToken(),
+      fetch: async (input, init) => (ready.current ?? (await client)).fetch(input, init),
     };
   }, [client]);
 

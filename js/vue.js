@@ -43,7 +43,6 @@ export function createAuth(client) {
     if (settled) status.value = held ? 'signed-in' : 'signed-out';
   };
 
-  const get = async () => current.value ?? (await client);
   // Runs one step on the client; its error goes to `error` (the returned promise resolves).
   // No await before `step` once the client is resolved: loginPopup() opens its window inside the click.
   const act = async (step) => {
@@ -63,8 +62,8 @@ export function createAuth(client) {
     loginPopup: (options) => act((c) => c.loginPopup(options)),
     logout: (options) => act((c) => c.logout(options)),
     // Through the client's holder: one refresh for every caller (and a Web Lock across tabs).
-    getAccessToken: async () => (await get()).getAccessToken(),
-    fetch: async (input, init) => (await get()).fetch(input, init),
+    getAccessToken: async () => (current.value ?? (await client)).getAccessToken(),
+    fetch: async (input, init) => (current.value ?? (await client)).fetch(input, init),
   };
 
   let installed = false;

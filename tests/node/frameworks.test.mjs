@@ -66,3 +66,65 @@ test("useAuth() without its provider or plugin throws a plain Error that says so
   app.config.warnHandler = () => {};
   return assert.rejects(renderVue(app), /createAuth/);
 });
+
+// A stand-in client that records each call and whether it came before the caller's first await.
+function fakeClient(calls, { fail } = {}) {
+  const record = (name, value) => (...args) => {
+    calls.push([name, ...args]);
+    return fail ? Promise.reject(fail) : Promise.resolve(value);
+  };
+  return {
+    login: record("login"),
+    loginPopup: record("loginPopup", { tokens: { accessToken: "a", tokenType: "Bearer" } }),
+    logout: record("logout"),
+    getAccessToken: record("getAccessToken", "a"),
+    fetch: record("fetch", "response"),
+  };
+}
+
+// The object useAuth() returns, from a server render of one component.
+function reactAuth(client) {
+  let auth;
+  renderToString(createElement(react.AuthProvider, { client }, createElement(() => ((auth = react.useAuth()), null))));
+  return auth;
+}
+async function vueAuth(client) {
+  let auth;
+  const app = createSSRApp({ setup: () => ((auth = vue.useAuth()), () => null) });
+  await renderVue(app.use(vue.createAuth(client)));
+  return auth;
+}
+
+for (const [name, authOf] of [["React", reactAuth], ["Vue", vueAuth]]) {
+  test(`${name}: with the client at hand, each action calls it synchronously (loginPopup opens its window inside the click)`, async () => {
+    const calls = [];
+    const auth = await authOf(fakeClient(calls));
+    const options = { extraParams: { prompt: "consent" } };
+    const pending = [auth.loginPopup(options), auth.login(options), auth.logout({ state: "s" }), auth.getAccessToken(), auth.fetch("https://api.example/", { method: "POST" })];
+    assert.deepEqual(calls, [["loginPopup", options], ["login", options], ["logout", { state: "s" }], ["getAccessToken"], ["fetch", "https://api.example/", { method: "POST" }]]);
+    assert.deepEqual(await Promise.all(pending), [undefined, undefined, undefined, "a", "response"]);
+  });
+
+  test(`${name}: login(), loginPopup() and logout() resolve on failure; getAccessToken() and fetch() reject as the client does`, async () => {
+    const calls = [];
+    const failure = new TypeError("offline");
+    const auth = await authOf(fakeClient(calls, { fail: failure }));
+    for (const action of ["login", "loginPopup", "logout"]) assert.equal(await auth[action](), undefined, action);
+    await assert.rejects(auth.getAccessToken(), failure);
+    await assert.rejects(auth.fetch("https://api.example/"), failure);
+  });
+}
+
+test("Vue: a failure that is not an OAuthError is in `error` as one, code unexpected, the original as cause", async () => {
+  const { OAuthError } = await import(new URL("pkce_wasm.js", pkg));
+  const failure = new TypeError("offline");
+  const auth = await vueAuth(fakeClient([], { fail: failure }));
+  await auth.loginPopup();
+  assert.ok(auth.error.value instanceof OAuthError);
+  assert.deepEqual([auth.error.value.code, auth.error.value.message, auth.error.value.cause], ["unexpected", "offline", failure]);
+  const refused = new OAuthError("popup_blocked", "The popup was blocked.");
+  const blocked = await vueAuth({ loginPopup: () => Promise.reject(refused) });
+  await blocked.loginPopup();
+  assert.equal(blocked.error.value, refused, "an OAuthError as it is");
+  assert.equal(blocked.status.value, "loading", "on the server the plugin does not start");
+});
