@@ -12,12 +12,25 @@ let config = null;
 let client = null;
 let tokens = null;
 let api = null;
+let claims = null;
 let error = null;
 let busy = true;
 
 // offline_access (a refresh token) is only granted with prompt=consent (OIDC Core §11).
 // login() throws before leaving (e.g. storage_unavailable): run() shows it.
 $('login').onclick = () => run(async () => client.login({ extraParams: { prompt: 'consent' } }));
+// loginPopup() opens the window at once: call it in the click, before any await.
+$('login-popup').onclick = () => {
+  const signedIn = client.loginPopup({
+    extraParams: { prompt: 'consent' },
+    popupRedirectUri: config.popupRedirectUri, // default: the redirectUri (this page)
+    timeout: config.popupTimeout, // seconds; default 300
+  });
+  run(async () => ({ tokens } = await signedIn));
+};
+$('userinfo').onclick = () => run(async () => {
+  claims = await client.userinfo(); // checked: its sub is the ID token's
+});
 $('refresh').onclick = () => run(async () => {
   tokens = await client.refresh(tokens.refreshToken);
 });
@@ -32,7 +45,8 @@ $('logout').onclick = () => run(async () => {
   await client.logout({ postLogoutRedirectUri: config.redirectUri });
 });
 
-await run(async () => {
+// In a sign-in popup this page only hands the response back to the window that opened it (and closes).
+if (!PkceClient.relayCallback()) await run(async () => {
   // Where to sign in: a settings file deployed next to this page, so the same files work anywhere.
   config = await (await fetch('./config.json')).json();
   await init({ module_or_path: wasm });
@@ -83,6 +97,10 @@ function render() {
   $('status').dataset.state = state;
   $('status').textContent = { loading: 'Working…', 'signed-in': 'Signed in', 'signed-out': 'Signed out' }[state];
   $('login').disabled = busy || !client || !!tokens;
+  $('login-popup').disabled = $('login').disabled;
+  $('userinfo').disabled = busy || !tokens;
+  $('claims').hidden = !claims || !tokens;
+  $('claims').textContent = claims && tokens ? JSON.stringify(claims, null, 2) : '';
   $('refresh').disabled = busy || !tokens?.refreshToken;
   $('call-api').disabled = busy || !tokens || !config?.api;
   $('api').hidden = !api;
