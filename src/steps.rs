@@ -381,6 +381,46 @@ mod tests {
     }
 
     #[test]
+    fn a_popups_own_redirect_uri_goes_on_its_authorize_and_token_requests_and_stays_on_the_origin() {
+        let (config, store, env) = (config::sample(), FakeStore::default(), FakeEnv::default());
+        let popup = "https://app.example/popup.html";
+        let params = AuthorizeParams { redirect_uri: Some(popup.into()), ..Default::default() };
+        let Start::Navigate(url, state) = start_login(&config, &params, None, true, None, &store, &env).unwrap() else {
+            panic!("front-channel")
+        };
+        let query = form::parse(url.split_once('?').unwrap().1);
+        assert!(query.contains(&("redirect_uri".into(), popup.into())));
+        let callback = format!("{popup}?code=c&state={state}&iss=https%3A%2F%2Fas.example");
+        let (request, _) = begin_redemption(&config, &callback, &store, &env).unwrap().claimed(true).unwrap();
+        let body = form::parse(request.body.as_deref().unwrap());
+        assert!(body.contains(&("redirect_uri".into(), popup.into())), "the token request names the same redirect URI");
+
+        for elsewhere in [
+            "https://evil.example/popup.html",
+            "http://app.example/popup.html",
+            "https://app.example/p#x",
+            "popup.html",
+        ] {
+            let params = AuthorizeParams { redirect_uri: Some(elsewhere.into()), ..Default::default() };
+            let error = start_login(&config, &params, None, true, None, &store, &env).unwrap_err();
+            assert_eq!(
+                (error.code, error.field),
+                (ErrorCode::InvalidArgument, Some("popupRedirectUri")),
+                "{elsewhere}"
+            );
+        }
+        assert!(store.items.borrow().is_empty(), "a refused popupRedirectUri stores nothing");
+
+        let Start::Navigate(_, state) =
+            start_login(&config, &AuthorizeParams::default(), None, true, None, &store, &env).unwrap()
+        else {
+            panic!("front-channel")
+        };
+        abandon(&config, &state, &store).unwrap();
+        assert!(store.items.borrow().is_empty(), "an abandoned popup login leaves nothing");
+    }
+
+    #[test]
     fn a_login_is_pushed_when_it_can_be_and_front_channel_only_when_allowed() {
         let (mut config, store, env) = (config::sample(), FakeStore::default(), FakeEnv::default());
         config.par_endpoint = Some("https://as.example/par".into());
