@@ -36,6 +36,8 @@ export interface ClientConfig {
   revocationEndpoint?: string;
   /** OpenID Connect RP-initiated logout endpoint, for logoutUrl() and logout(); with discover(), wins over the metadata's. */
   endSessionEndpoint?: string;
+  /** OpenID Connect UserInfo endpoint, for userinfo(); with discover(), wins over the metadata's. */
+  userinfoEndpoint?: string;
   /** Where the token holder keeps tokens: "memory" (default; per tab, gone on reload),
    * "session" (per tab, survives reload), "local" (shared by every tab; readable by any XSS). */
   tokenStorage?: "memory" | "session" | "local";
@@ -112,6 +114,20 @@ export class PkceClient {
    * DPoP proof with dpop; only to resourceOrigins, else rejects "untrusted_destination" and sends
    * nothing. A 401 invalid_token refreshes and retries once; use_dpop_nonce retries once. */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /** Signs in in a popup window, opened at once: call it synchronously in a click (no await
+   * before it), else the browser blocks it ("popup_blocked"). The verifier stays in this window;
+   * the popup's page (popupRedirectUri, default redirectUri, same origin) only hands its URL back
+   * through relayCallback(), to this window or, when the authorization server's COOP severed the
+   * opener, over a BroadcastChannel named by the login's state. Rejects with "popup_closed" when
+   * the user closes it, "timeout" after `timeout` seconds (default 300), else as handleCallback(). */
+  loginPopup(options?: AuthorizeOptions & { popupRedirectUri?: string; timeout?: number }): Promise<CallbackResult>;
+  /** On the popup's redirect page, before anything else: when this window is a loginPopup()
+   * popup, hands its URL to the window that opened it (this origin only), cleans the address bar,
+   * closes the window and returns true; false otherwise (then handle the page as usual). */
+  static relayCallback(url?: string): boolean;
+  /** OpenID Connect UserInfo with the held access token (and DPoP): the claims, once their `sub`
+   * equals the ID token's ("invalid_userinfo_response" otherwise; "userinfo_error" when refused). */
+  userinfo(): Promise<Record<string, unknown>>;
   /** url defaults to location.href; true when origin+path equal redirectUri's and it carries `state` with `code` or `error`. */
   isCallback(url?: string): boolean;
   /** Validates the callback, redeems the code, removes the response from the address bar.
@@ -174,7 +190,8 @@ export type OAuthErrorCode =
   | "transaction_invalid" | "iss_missing" | "iss_mismatch" | "authorization_error" | "implicit_response"
   | "token_error" | "invalid_token_response" | "network_error" | "timeout"
   | "discovery_error" | "id_token_invalid" | "login_required" | "lock_failed"
-  | "dpop_error" | "untrusted_destination" | "par_required" | "par_error" | "invalid_par_response";
+  | "dpop_error" | "untrusted_destination" | "par_required" | "par_error" | "invalid_par_response"
+  | "popup_blocked" | "popup_closed" | "userinfo_error" | "invalid_userinfo_response";
 
 /** 32 random bytes, base64url, 43 chars. */
 export function generateCodeVerifier(): string;

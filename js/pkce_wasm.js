@@ -59,6 +59,63 @@ export class PkceClient {
     this.core.call(Op.Assign, next);
   }
 
+  // Not async: the window opens now, inside the click that called it (after an await, the
+  // browser would block it). The pending login is stored after that, so the popup's copy of
+  // this tab's sessionStorage never holds its verifier; the popup only relays its URL.
+  loginPopup(options) {
+    let popup;
+    try {
+      this.core.call(Op.Identity); // a freed client opens nothing
+      popup = globalThis.open?.('about:blank', '_blank', 'popup,width=500,height=650');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!popup) return Promise.reject(this.core.call(Op.PopupFailed, 'blocked'));
+    return this.popupLogin(popup, options).finally(() => popup.close());
+  }
+
+  async popupLogin(popup, options) {
+    await this.keyReady();
+    let [next, state, timeout] = this.core.call(Op.Login, options, true);
+    if (typeof next != 'string') next = this.core.call(Op.Pushed, state, await send(next));
+    const relay = `pkce-wasm popup ${state}`;
+    try {
+      try {
+        localStorage.setItem(relay, Date.now() + timeout); // tells the popup's page it is one
+      } catch {} // no localStorage: the popup relays only to its opener (no COOP fallback)
+      popup.location.href = next;
+      const url = await relayed(popup, relay, timeout, this.core).catch((error) => {
+        this.core.call(Op.Abandon, state); // closed or timed out: its pending login goes too
+        throw error;
+      });
+      return await this.handleCallback(url);
+    } finally {
+      try {
+        localStorage.removeItem(relay);
+      } catch {}
+    }
+  }
+
+  static relayCallback(url) {
+    try {
+      const href = url ?? location.href;
+      const relay = `pkce-wasm popup ${new URL(href).searchParams.get('state')}`;
+      if (!localStorage.getItem(relay)) return false;
+      localStorage.removeItem(relay); // once
+      if (url === undefined) history.replaceState(null, '', location.pathname); // the code leaves the address bar
+      const message = { pkceWasmCallback: href };
+      // Only to a window of this origin (RFC 9700 §4.18); with COOP the opener is gone, the channel is not.
+      window.opener?.postMessage(message, location.origin);
+      const channel = new BroadcastChannel(relay);
+      channel.postMessage(message);
+      channel.close();
+      window.close();
+      return true;
+    } catch {
+      return false; // not a browser window, no storage: not a popup this client opened
+    }
+  }
+
   isCallback(url) {
     return this.core.call(Op.IsCallback, url);
   }
@@ -161,6 +218,9 @@ export class PkceClient {
   // window); a "cleared" from one of them empties this tab's holder, "changed" re-reads it.
   channel() {
     if (typeof BroadcastChannel == 'function' && typeof window == 'object') {
+      // A page restored from the back/forward cache missed what happened meanwhile: re-read.
+      this.restored = (event) => event.persisted && this.snapshot().then(() => this.notify(), () => {});
+      addEventListener('pageshow', this.restored);
       this.tabs = new BroadcastChannel(`pkce-wasm ${this.core.call(Op.Identity)}`);
       this.tabs.onmessage = ({ data }) => {
         if (data == 'cleared') this.forget();
@@ -181,6 +241,11 @@ export class PkceClient {
         });
       }
     }
+  }
+
+  async userinfo() {
+    const token = await this.accessToken();
+    return this.core.call(Op.Userinfo, await this.exchange(this.core.call(Op.UserinfoRequest, token), token));
   }
 
   async revoke(token, hint) {
@@ -204,6 +269,7 @@ export class PkceClient {
   free() {
     this.core.call(Op.Free);
     this.tabs?.close();
+    if (this.restored) removeEventListener('pageshow', this.restored);
     this.listeners.clear();
   }
 
@@ -227,11 +293,12 @@ export class PkceClient {
     return [tokens, stored];
   }
 
-  // Sends a request the wasm built, with a DPoP proof when the wasm asks for one, and once
-  // more when the answer asks for a nonce it gave (the wasm decides both).
-  async exchange(request) {
+  // Sends a request the wasm built, with a DPoP proof when the wasm asks for one (bound to
+  // `accessToken` when it carries one), and once more when the answer asks for a nonce it gave
+  // (the wasm decides both).
+  async exchange(request, accessToken) {
     for (let retried = false; ; retried = true) {
-      const proof = await this.proof(request.method, request.url);
+      const proof = await this.proof(request.method, request.url, accessToken);
       if (proof) request.headers.dpop = proof;
       const answer = await send(request);
       if (!proof || !this.core.call(Op.Observe, request.url, answer, retried)) return answer;
@@ -305,6 +372,36 @@ export class PkceClient {
 }
 
 if (typeof Symbol == 'function' && Symbol.dispose) PkceClient.prototype[Symbol.dispose] = PkceClient.prototype.free;
+
+// Waits for the popup's URL: from the popup itself (postMessage from that window, this origin
+// only) or, when COOP took its opener away, over the BroadcastChannel `relay` (this origin by
+// construction). Ends with popup_closed when the popup is closed (see closedBy) and with
+// timeout after `timeout` ms.
+function relayed(popup, relay, timeout, core) {
+  return new Promise((resolve, reject) => {
+    const channel = new BroadcastChannel(relay);
+    const end = (error, url) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      channel.close();
+      removeEventListener('message', onMessage);
+      if (error) reject(core.call(Op.PopupFailed, error));
+      else resolve(url);
+    };
+    const take = (data) => typeof data?.pkceWasmCallback == 'string' && end(null, data.pkceWasmCallback);
+    const onMessage = (event) => event.source === popup && event.origin === location.origin && take(event.data);
+    addEventListener('message', onMessage);
+    channel.onmessage = (event) => take(event.data);
+    const poll = setInterval(() => closedBy(popup) && end('closed'), 500);
+    const timer = setTimeout(() => end('timeout'), timeout);
+  });
+}
+
+// True when the user closed the popup. Under COOP the opener sees the popup as closed while it
+// is open at the authorization server; a window the user closed gives the focus back.
+function closedBy(popup) {
+  return popup.closed && document.hasFocus();
+}
 
 // Runs `job` under the Web Lock `name`, released when it settles; without the API (very old
 // browsers) unlocked. A lock that cannot be taken is lock_failed; the job's own error passes.

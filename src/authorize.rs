@@ -5,6 +5,7 @@ use alloc::vec::Vec;
 use crate::config::{ClientConfig, PROTOCOL_PARAMS};
 use crate::error::{ErrorCode, OAuthError, Result};
 use crate::form;
+use crate::url;
 
 /// What one login asks for beyond the configuration (the JS `AuthorizeOptions`, minus `appState`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -13,11 +14,26 @@ pub struct AuthorizeParams {
     pub scope: Option<String>,
     /// Extra query parameters (`prompt`, `login_hint`, ...), sent after the protocol ones.
     pub extra: Vec<(String, String)>,
+    /// The redirect URI of this login instead of the configured one: a popup's own page, on
+    /// the configured one's origin (where the popup hands the response to its opener).
+    pub redirect_uri: Option<String>,
 }
 
 impl AuthorizeParams {
     /// Rejects extra parameters that are empty-named or would override a protocol parameter.
-    pub fn validate(&self) -> Result<()> {
+    pub fn validate(&self, config: &ClientConfig) -> Result<()> {
+        if let Some(uri) = &self.redirect_uri {
+            let same_origin = url::parse(uri)
+                .zip(url::parse(&config.redirect_uri))
+                .is_some_and(|(uri, redirect)| uri.fragment.is_none() && uri.same_origin(&redirect));
+            if !same_origin {
+                return Err(OAuthError::new(
+                    ErrorCode::InvalidArgument,
+                    "popupRedirectUri must be on the redirectUri's origin, without a fragment",
+                )
+                .with_field("popupRedirectUri"));
+            }
+        }
         for (name, _) in &self.extra {
             if name.is_empty() {
                 return Err(OAuthError::new(ErrorCode::InvalidArgument, "extraParams has an empty name")
@@ -59,7 +75,7 @@ pub struct Login<'a> {
 pub fn push_parameters(out: &mut String, config: &ClientConfig, params: &AuthorizeParams, login: &Login<'_>) {
     form::push_pair(out, "response_type", "code");
     form::push_pair(out, "client_id", &config.client_id);
-    form::push_pair(out, "redirect_uri", &config.redirect_uri);
+    form::push_pair(out, "redirect_uri", params.redirect_uri.as_ref().unwrap_or(&config.redirect_uri));
     if let Some(scope) = params.scope.as_ref().or(config.scope.as_ref()) {
         form::push_pair(out, "scope", scope);
     }
@@ -134,7 +150,8 @@ mod tests {
     fn parameters_in_order_and_encoded() {
         let mut config = sample();
         config.scope = Some("openid profile".into());
-        let params = AuthorizeParams { scope: None, extra: vec![("prompt".into(), "consent".into())] };
+        let params =
+            AuthorizeParams { scope: None, extra: vec![("prompt".into(), "consent".into())], ..Default::default() };
         let url = build_url(&config, &params, &login("st", "ch", Some("n")));
         assert_eq!(
             url,
@@ -147,7 +164,7 @@ mod tests {
         let mut config = sample();
         config.authorization_endpoint = "https://as.example/authorize?tenant=a%20b".into();
         config.scope = Some("a".into());
-        let params = AuthorizeParams { scope: Some("b".into()), extra: vec![] };
+        let params = AuthorizeParams { scope: Some("b".into()), extra: vec![], ..Default::default() };
         let url = build_url(&config, &params, &login("st", "ch", None));
         assert!(url.starts_with("https://as.example/authorize?tenant=a%20b&response_type=code&"), "{url}");
         assert!(url.contains("&scope=b&"));
@@ -159,7 +176,7 @@ mod tests {
     #[test]
     fn openid_is_a_whole_scope_token() {
         let mut config = sample();
-        let login = |scope: &str| AuthorizeParams { scope: Some(scope.into()), extra: vec![] };
+        let login = |scope: &str| AuthorizeParams { scope: Some(scope.into()), extra: vec![], ..Default::default() };
         assert!(login("openid profile").wants_openid(&config));
         assert!(!login("openidx profile").wants_openid(&config));
         config.scope = Some("profile openid".into());
@@ -170,12 +187,17 @@ mod tests {
     #[test]
     fn extra_params_cannot_override_protocol() {
         for name in PROTOCOL_PARAMS {
-            let params = AuthorizeParams { scope: None, extra: vec![(name.into(), "x".into())] };
-            assert_eq!(params.validate().unwrap_err().code, ErrorCode::InvalidArgument, "{name}");
+            let params = AuthorizeParams { scope: None, extra: vec![(name.into(), "x".into())], ..Default::default() };
+            assert_eq!(
+                params.validate(&crate::config::sample()).unwrap_err().code,
+                ErrorCode::InvalidArgument,
+                "{name}"
+            );
         }
-        let empty = AuthorizeParams { scope: None, extra: vec![(String::new(), "x".into())] };
-        assert_eq!(empty.validate().unwrap_err().code, ErrorCode::InvalidArgument);
-        let fine = AuthorizeParams { scope: None, extra: vec![("login_hint".into(), "a@b".into())] };
-        fine.validate().unwrap();
+        let empty = AuthorizeParams { scope: None, extra: vec![(String::new(), "x".into())], ..Default::default() };
+        assert_eq!(empty.validate(&sample()).unwrap_err().code, ErrorCode::InvalidArgument);
+        let fine =
+            AuthorizeParams { scope: None, extra: vec![("login_hint".into(), "a@b".into())], ..Default::default() };
+        fine.validate(&sample()).unwrap();
     }
 }

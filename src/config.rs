@@ -78,6 +78,8 @@ pub struct ClientConfig {
     pub revocation_endpoint: Option<String>,
     /// OpenID Connect RP-initiated logout endpoint, for `logout_url`.
     pub end_session_endpoint: Option<String>,
+    /// OpenID Connect UserInfo endpoint, for `userinfo()`.
+    pub userinfo_endpoint: Option<String>,
     /// Where the token holder keeps tokens.
     pub token_storage: TokenStorage,
     /// Seconds before expiry at which `access_token` refreshes.
@@ -111,6 +113,7 @@ impl ClientConfig {
             timeout: DEFAULT_TIMEOUT,
             revocation_endpoint: None,
             end_session_endpoint: None,
+            userinfo_endpoint: None,
             token_storage: TokenStorage::Memory,
             refresh_leeway: DEFAULT_REFRESH_LEEWAY,
             dpop: false,
@@ -139,6 +142,7 @@ impl ClientConfig {
         for (field, value) in [
             ("revocationEndpoint", &self.revocation_endpoint),
             ("endSessionEndpoint", &self.end_session_endpoint),
+            ("userinfoEndpoint", &self.userinfo_endpoint),
             ("parEndpoint", &self.par_endpoint),
         ] {
             if let Some(value) = value {

@@ -20,6 +20,8 @@ pub struct Metadata {
     pub revocation_endpoint: Option<String>,
     /// `end_session_endpoint` (OpenID RP-initiated logout), if advertised.
     pub end_session_endpoint: Option<String>,
+    /// `userinfo_endpoint` (OpenID Connect Discovery), if advertised.
+    pub userinfo_endpoint: Option<String>,
     /// `authorization_response_iss_parameter_supported` (RFC 9207).
     pub iss_parameter_supported: bool,
     /// `pushed_authorization_request_endpoint` (RFC 9126), if advertised.
@@ -67,6 +69,7 @@ pub fn parse_metadata(issuer: &str, doc: &impl JsonObject) -> Result<Metadata> {
         token_endpoint: required("token_endpoint")?,
         revocation_endpoint: doc.string("revocation_endpoint"),
         end_session_endpoint: doc.string("end_session_endpoint"),
+        userinfo_endpoint: doc.string("userinfo_endpoint"),
         iss_parameter_supported: doc.field("authorization_response_iss_parameter_supported") == JsonField::Bool(true),
         par_endpoint: doc.string("pushed_authorization_request_endpoint"),
         require_par: doc.field("require_pushed_authorization_requests") == JsonField::Bool(true),
@@ -125,7 +128,7 @@ impl Discovery {
 
 impl Metadata {
     /// Fills the issuer, endpoints, `requireIss` and `requirePar` of `config` from the metadata.
-    /// The app's own `revocation_endpoint`, `end_session_endpoint` and `par_endpoint` win over
+    /// The app's own `revocation_endpoint`, `end_session_endpoint`, `userinfo_endpoint` and `par_endpoint` win over
     /// the metadata's; either one asking for `iss` or PAR is enough.
     pub fn apply(&self, config: &mut ClientConfig) {
         config.issuer = Some(self.issuer.clone());
@@ -134,6 +137,7 @@ impl Metadata {
         config.token_endpoint = self.token_endpoint.clone();
         config.revocation_endpoint = config.revocation_endpoint.take().or_else(|| self.revocation_endpoint.clone());
         config.end_session_endpoint = config.end_session_endpoint.take().or_else(|| self.end_session_endpoint.clone());
+        config.userinfo_endpoint = config.userinfo_endpoint.take().or_else(|| self.userinfo_endpoint.clone());
         config.require_iss |= self.iss_parameter_supported;
         config.par_endpoint = config.par_endpoint.take().or_else(|| self.par_endpoint.clone());
         config.require_par |= self.require_par;
@@ -150,6 +154,7 @@ impl Metadata {
                 ("token_endpoint", Some(&self.token_endpoint)),
                 ("revocation_endpoint", self.revocation_endpoint.as_ref()),
                 ("end_session_endpoint", self.end_session_endpoint.as_ref()),
+                ("userinfo_endpoint", self.userinfo_endpoint.as_ref()),
                 ("pushed_authorization_request_endpoint", self.par_endpoint.as_ref()),
             ],
         );

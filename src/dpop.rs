@@ -191,6 +191,16 @@ fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The authorization scheme of the client's access tokens: `DPoP` when they are
+/// sender-constrained (RFC 9449 §7.1), else `Bearer` (RFC 6750).
+pub fn scheme(config: &crate::config::ClientConfig) -> &'static str {
+    if config.dpop {
+        "DPoP"
+    } else {
+        "Bearer"
+    }
+}
+
 /// The `error` of the `scheme` challenge (`DPoP` or `Bearer`) in a `WWW-Authenticate` header
 /// (RFC 9449 §7.1, §9, RFC 6750 §3: `use_dpop_nonce`, `invalid_token`, ...), `None` when there is none.
 /// Byte by byte: every delimiter is ASCII, so no UTF-8 decoding is linked for it.

@@ -61,6 +61,14 @@ pub enum ErrorCode {
     ParError,
     /// The PAR endpoint's answer is not a valid pushed authorization response.
     InvalidParResponse,
+    /// `loginPopup()`: the browser blocked the popup window (it must be opened inside a click).
+    PopupBlocked,
+    /// `loginPopup()`: the user closed the popup before signing in.
+    PopupClosed,
+    /// The UserInfo endpoint refused the request (`status`, and its `WWW-Authenticate` error).
+    UserinfoError,
+    /// The UserInfo answer is not a JSON object, or its `sub` is not the ID token's.
+    InvalidUserinfoResponse,
 }
 
 impl ErrorCode {
@@ -95,6 +103,10 @@ impl ErrorCode {
             Self::ParRequired => "par_required",
             Self::ParError => "par_error",
             Self::InvalidParResponse => "invalid_par_response",
+            Self::PopupBlocked => "popup_blocked",
+            Self::PopupClosed => "popup_closed",
+            Self::UserinfoError => "userinfo_error",
+            Self::InvalidUserinfoResponse => "invalid_userinfo_response",
         }
     }
 }

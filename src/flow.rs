@@ -253,7 +253,7 @@ mod tests {
     #[test]
     fn bad_extra_params_store_nothing() {
         let world = World::new();
-        let params = AuthorizeParams { scope: None, extra: vec![("state".into(), "x".into())] };
+        let params = AuthorizeParams { scope: None, extra: vec![("state".into(), "x".into())], ..Default::default() };
         assert_eq!(
             authorize_url(&world.config, &params, None, None, &world.store, &world.env).unwrap_err().code,
             ErrorCode::InvalidArgument
@@ -308,7 +308,7 @@ mod tests {
     fn openid_login_sends_a_nonce_and_checks_the_id_token() {
         use crate::id_token::tests::{good_claims, jwt};
         let world = World::new();
-        let params = AuthorizeParams { scope: Some("openid".into()), extra: vec![] };
+        let params = AuthorizeParams { scope: Some("openid".into()), extra: vec![], ..Default::default() };
         let url = authorize_url(&world.config, &params, None, None, &world.store, &world.env).unwrap();
         let nonce = param(&url, "nonce");
         assert_eq!(nonce.len(), 43);

@@ -41,6 +41,7 @@ mod text;
 pub mod token;
 pub mod transaction;
 pub mod url;
+pub mod userinfo;
 
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod api;

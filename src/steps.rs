@@ -37,8 +37,8 @@ pub struct LoginResult {
 /// Where a started login goes next.
 #[derive(Debug)]
 pub enum Start {
-    /// To this front-channel authorization URL.
-    Navigate(String),
+    /// To this front-channel authorization URL, for the login with this `state`.
+    Navigate(String, String),
     /// First this pushed authorization request (RFC 9126); then to the URL `pushed` makes of
     /// its answer, for the login with this `state`.
     Push(Request, String),
@@ -56,7 +56,7 @@ pub fn start_login(
     store: &impl Store,
     env: &impl Env,
 ) -> Result<Start> {
-    params.validate()?;
+    params.validate(config)?;
     let push = push && config.par_endpoint.is_some();
     if config.require_par && !push {
         return Err(par_required());
@@ -74,11 +74,12 @@ pub fn start_login(
         authorize::push_parameters(&mut body, config, params, &login);
         Start::Push(par::request(config, body)?, state.clone())
     } else {
-        Start::Navigate(authorize::build_url(config, params, &login))
+        Start::Navigate(authorize::build_url(config, params, &login), state.clone())
     };
     let now = env.now();
     sweep_expired(config, store, env, now)?;
-    let tx = Transaction::new(config, state, verifier, nonce, now, app_state);
+    let mut tx = Transaction::new(config, state, verifier, nonce, now, app_state);
+    tx.popup_redirect_uri.clone_from(&params.redirect_uri);
     store.set(&Transaction::key(&config.storage_prefix, &tx.state), &tx.to_json())?;
     Ok(start)
 }
@@ -93,7 +94,7 @@ pub fn authorize_url(
     env: &impl Env,
 ) -> Result<String> {
     match start_login(config, params, app_state, false, dpop_jkt, store, env)? {
-        Start::Navigate(url) => Ok(url),
+        Start::Navigate(url, _) => Ok(url),
         Start::Push(..) => Err(par_required()), // not with `push: false`
     }
 }
@@ -115,10 +116,15 @@ pub fn pushed<J: JsonObject>(
     match result {
         Ok(request_uri) => Ok(authorize::pushed_url(config, &request_uri)),
         Err(error) => {
-            store.remove(&Transaction::key(&config.storage_prefix, state))?;
+            abandon(config, state, store)?;
             Err(error)
         }
     }
+}
+
+/// Removes the pending login with `state` (a popup login that ended without a callback).
+pub fn abandon(config: &ClientConfig, state: &str, store: &impl Store) -> Result<()> {
+    store.remove(&Transaction::key(&config.storage_prefix, state))
 }
 
 /// Removes this client's stored transactions that are past their own expiry; other clients'
@@ -181,7 +187,8 @@ pub fn begin_redemption(config: &ClientConfig, href: &str, store: &impl Store, e
         .ok_or_else(|| OAuthError::new(ErrorCode::StateUnknown, "no pending login in this tab has this state"))??;
     let now = env.now();
     let code = callback::validate(response, &tx, config, now)?;
-    let body = token::code_request(config, &code, &tx.redirect_uri, &tx.verifier);
+    let redirect_uri = tx.popup_redirect_uri.as_ref().unwrap_or(&tx.redirect_uri);
+    let body = token::code_request(config, &code, redirect_uri, &tx.verifier);
     Ok(Redemption {
         mark: Transaction::mark_key(&config.storage_prefix, &tx.state),
         expires_at: tx.expires_at(config.transaction_ttl),
@@ -371,6 +378,46 @@ mod tests {
         let callback = login(&config, &store, &env);
         let taken = begin_redemption(&config, &callback, &store, &env).unwrap().claimed(false).unwrap_err();
         assert_eq!(taken.code, ErrorCode::StateUnknown, "a mark another tab holds: no request");
+    }
+
+    #[test]
+    fn a_popups_own_redirect_uri_goes_on_its_authorize_and_token_requests_and_stays_on_the_origin() {
+        let (config, store, env) = (config::sample(), FakeStore::default(), FakeEnv::default());
+        let popup = "https://app.example/popup.html";
+        let params = AuthorizeParams { redirect_uri: Some(popup.into()), ..Default::default() };
+        let Start::Navigate(url, state) = start_login(&config, &params, None, true, None, &store, &env).unwrap() else {
+            panic!("front-channel")
+        };
+        let query = form::parse(url.split_once('?').unwrap().1);
+        assert!(query.contains(&("redirect_uri".into(), popup.into())));
+        let callback = format!("{popup}?code=c&state={state}&iss=https%3A%2F%2Fas.example");
+        let (request, _) = begin_redemption(&config, &callback, &store, &env).unwrap().claimed(true).unwrap();
+        let body = form::parse(request.body.as_deref().unwrap());
+        assert!(body.contains(&("redirect_uri".into(), popup.into())), "the token request names the same redirect URI");
+
+        for elsewhere in [
+            "https://evil.example/popup.html",
+            "http://app.example/popup.html",
+            "https://app.example/p#x",
+            "popup.html",
+        ] {
+            let params = AuthorizeParams { redirect_uri: Some(elsewhere.into()), ..Default::default() };
+            let error = start_login(&config, &params, None, true, None, &store, &env).unwrap_err();
+            assert_eq!(
+                (error.code, error.field),
+                (ErrorCode::InvalidArgument, Some("popupRedirectUri")),
+                "{elsewhere}"
+            );
+        }
+        assert!(store.items.borrow().is_empty(), "a refused popupRedirectUri stores nothing");
+
+        let Start::Navigate(_, state) =
+            start_login(&config, &AuthorizeParams::default(), None, true, None, &store, &env).unwrap()
+        else {
+            panic!("front-channel")
+        };
+        abandon(&config, &state, &store).unwrap();
+        assert!(store.items.borrow().is_empty(), "an abandoned popup login leaves nothing");
     }
 
     #[test]

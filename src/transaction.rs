@@ -18,8 +18,10 @@ pub struct Transaction {
     pub verifier: String,
     /// The OpenID Connect nonce, for logins whose scope has `openid`.
     pub nonce: Option<String>,
-    /// The redirect URI the authorize request used.
+    /// The client's redirect URI (part of its identity).
     pub redirect_uri: String,
+    /// The redirect URI the authorize request used instead, for a popup's own page.
+    pub popup_redirect_uri: Option<String>,
     /// The client that started the login.
     pub client_id: String,
     /// The issuer the client expected, if configured.
@@ -41,6 +43,7 @@ impl core::fmt::Debug for Transaction {
             .field("verifier", &crate::redacted::Redacted)
             .field("nonce", &self.nonce)
             .field("redirect_uri", &self.redirect_uri)
+            .field("popup_redirect_uri", &self.popup_redirect_uri)
             .field("client_id", &self.client_id)
             .field("issuer", &self.issuer)
             .field("created_at", &self.created_at)
@@ -65,6 +68,7 @@ impl Transaction {
             verifier,
             nonce,
             redirect_uri: config.redirect_uri.clone(),
+            popup_redirect_uri: None,
             client_id: config.client_id.clone(),
             issuer: config.issuer.clone(),
             created_at: now,
@@ -100,6 +104,7 @@ impl Transaction {
                 ("verifier", Some(&self.verifier)),
                 ("nonce", self.nonce.as_ref()),
                 ("redirectUri", Some(&self.redirect_uri)),
+                ("popupRedirectUri", self.popup_redirect_uri.as_ref()),
                 ("clientId", Some(&self.client_id)),
                 ("issuer", self.issuer.as_ref()),
                 ("appState", self.app_state.as_ref()),
@@ -142,6 +147,7 @@ impl Transaction {
             verifier,
             nonce: optional(record, "nonce")?,
             redirect_uri: required(record, "redirectUri")?,
+            popup_redirect_uri: optional(record, "popupRedirectUri")?,
             client_id: required(record, "clientId")?,
             issuer: optional(record, "issuer")?,
             created_at,

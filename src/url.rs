@@ -166,7 +166,12 @@ impl Url<'_> {
 
     /// True when scheme, host, port and path are equal (query and fragment ignored).
     pub fn same_origin_and_path(&self, other: &Url<'_>) -> bool {
-        self.scheme == other.scheme && self.host == other.host && self.port == other.port && self.path == other.path
+        self.same_origin(other) && self.path == other.path
+    }
+
+    /// True when both have the same scheme, host and port.
+    pub fn same_origin(&self, other: &Url<'_>) -> bool {
+        self.scheme == other.scheme && self.host == other.host && self.port == other.port
     }
 }
 

@@ -408,6 +408,7 @@ fn valid_transaction() -> impl Strategy<Value = Transaction> {
             state,
             verifier,
             redirect_uri,
+            popup_redirect_uri: None,
             client_id,
             issuer,
             nonce,

@@ -14,9 +14,11 @@ use crate::dpop;
 use crate::error::{ErrorCode, OAuthError};
 use crate::holder;
 use crate::http::Response;
+use crate::json::{JsonField, JsonObject};
 use crate::pkce;
 use crate::platform::Env;
 use crate::steps;
+use crate::userinfo;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
@@ -93,7 +95,9 @@ impl Holder {
 pub enum Op {
     /// `authorizeUrl(options)`.
     AuthorizeUrl,
-    /// `login(options)`: the authorize URL to go to, or `[request, state]` to push first.
+    /// `login(options, popup)`: the authorize URL to go to, or `[request, state]` to push first;
+    /// with `popup` (`loginPopup`'s options: `popupRedirectUri`, `timeout`) always
+    /// `[url or request, state, timeout in ms]`.
     Login,
     /// `pushed(state, answer)`: the front-channel URL of a pushed login.
     Pushed,
@@ -165,6 +169,14 @@ pub enum Op {
     /// `invalid_argument`. The `Core` object itself stays valid until it is collected, so a call
     /// after `free()` never reaches wasm with a null pointer.
     Free,
+    /// `popupFailed(why)`: the error ending a `loginPopup()`: "blocked", "closed", else timed out.
+    PopupFailed,
+    /// `abandon(state)`: removes the pending login of a popup that ended without a callback.
+    Abandon,
+    /// `userinfoRequest(accessToken)`: the UserInfo request.
+    UserinfoRequest,
+    /// `userinfo(answer)`: its claims, once `sub` is the held ID token's.
+    Userinfo,
 }
 
 #[wasm_bindgen]
@@ -190,7 +202,7 @@ impl Core {
     pub fn call(&self, op: Op, a: JsValue, b: JsValue, c: JsValue) -> JsResult<JsValue> {
         Ok(match op {
             Op::AuthorizeUrl => self.authorize_url(a)?,
-            Op::Login => self.login(a)?,
+            Op::Login => self.login(a, b.as_bool() == Some(true))?,
             Op::Pushed => self.pushed(&text(&a), &b)?.into(),
             Op::IsCallback => self.is_callback(a)?.into(),
             Op::Redeem => self.redeem(a)?.into(),
@@ -233,6 +245,15 @@ impl Core {
             Op::Destination => self.destination(a)?.into(),
             Op::Resourced => self.resourced(a, b, c)?,
             Op::Identity => JsValue::from(self.inner()?.held.key()),
+            Op::PopupFailed => popup_failed(a.as_string().as_deref()).into(),
+            Op::Abandon => {
+                steps::abandon(&self.inner()?.config, &text(&a), &WebStore::session()?)?;
+                JsValue::UNDEFINED
+            }
+            Op::UserinfoRequest => {
+                wire::request(&userinfo::request(&self.inner()?.config, &argument(&a, "accessToken")?)?)
+            }
+            Op::Userinfo => self.userinfo(&a)?,
             Op::Free => {
                 if let Ok(mut stage) = self.stage.try_borrow_mut() {
                     *stage = Stage::Freed;
@@ -247,24 +268,33 @@ impl Core {
     /// Creates verifier, challenge and state, stores the pending login, returns the
     /// front-channel authorize URL; `par_required` when the client must push.
     pub fn authorize_url(&self, options: JsValue) -> JsResult<JsValue> {
-        self.start_login(options, false) // never pushed: a string
+        self.start_login(options, false, false) // never pushed: a string
     }
 
-    /// A login: the authorize URL to go to, or `[request, state]` when it is pushed first.
-    pub fn login(&self, options: JsValue) -> JsResult<JsValue> {
-        self.start_login(options, true)
+    /// A login (`popup`: `loginPopup`'s, which may name its own redirect page): the authorize
+    /// URL to go to, or `[request, state]` when it is pushed first.
+    pub fn login(&self, options: JsValue, popup: bool) -> JsResult<JsValue> {
+        self.start_login(options, true, popup)
     }
 
     /// `steps::start_login` (one call for both, `push` only for `login`).
-    fn start_login(&self, options: JsValue, push: bool) -> JsResult<JsValue> {
+    fn start_login(&self, options: JsValue, push: bool, popup: bool) -> JsResult<JsValue> {
         let inner = self.inner()?;
-        let (params, app_state) = read_options(&options)?;
+        let (params, app_state) = read_options(&options, popup)?;
+        let wait = if popup { read::popup_timeout(&options)? } else { 0.0 };
         let jkt = inner.dpop.borrow().thumbprint();
         let store = WebStore::session()?;
-        Ok(match steps::start_login(&inner.config, &params, app_state, push, jkt.as_deref(), &store, &BrowserEnv)? {
-            steps::Start::Navigate(url) => url.into(),
-            steps::Start::Push(request, state) => js_sys::Array::of2(&wire::request(&request), &state.into()).into(),
-        })
+        let (next, state) =
+            match steps::start_login(&inner.config, &params, app_state, push, jkt.as_deref(), &store, &BrowserEnv)? {
+                steps::Start::Navigate(url, _) if !popup => return Ok(url.into()),
+                steps::Start::Navigate(url, state) => (url.into(), state),
+                steps::Start::Push(request, state) => (wire::request(&request), state),
+            };
+        let out = js_sys::Array::of2(&next, &state.into());
+        if popup {
+            out.push(&wait.into());
+        }
+        Ok(out.into())
     }
 
     /// A pushed login's answer: the URL to go to; on failure its pending login is removed.
@@ -497,7 +527,19 @@ impl Core {
                 .with_field("resourceOrigins")
                 .into());
         }
-        Ok(scheme(&inner.config))
+        Ok(dpop::scheme(&inner.config))
+    }
+
+    /// A UserInfo answer's claims, checked against the held ID token's `sub`.
+    pub fn userinfo(&self, answer: &JsValue) -> JsResult<JsValue> {
+        let response = wire::answer(answer).map_err(crate::http::failure)?;
+        let tokens = holder::parse(self.held()?.as_deref(), &BrowserEnv);
+        let claims = tokens.and_then(|t| t.claims).and_then(|text| BrowserEnv.parse_object(&text));
+        let sub = claims.and_then(|claims| match claims.field("sub") {
+            JsonField::Str(sub) => Some(sub),
+            _ => None,
+        });
+        Ok(userinfo::read_response(&self.inner()?.config, &response, sub.as_deref())?.0.clone())
     }
 
     /// What a resource server's answer asks for: "nonce" (RFC 9449 §9), "refresh" (a `401`
@@ -509,7 +551,7 @@ impl Core {
         if self.observed(&url, &response, has("nonce"))? {
             return Ok("nonce".into());
         }
-        let scheme = scheme(&self.inner()?.config);
+        let scheme = dpop::scheme(&self.inner()?.config);
         let challenge = response.header("www-authenticate").and_then(|h| dpop::challenge_error(h, scheme));
         let refresh = response.status == 401 && challenge.as_deref() == Some("invalid_token") && !has("refresh");
         Ok(if refresh { "refresh".into() } else { JsValue::UNDEFINED })
@@ -538,12 +580,13 @@ impl Core {
     }
 }
 
-/// The `Authorization` scheme of this client's access tokens (RFC 9449 §7.1, RFC 6750 §2.1).
-fn scheme(config: &ClientConfig) -> &'static str {
-    if config.dpop {
-        "DPoP"
-    } else {
-        "Bearer"
+fn popup_failed(why: Option<&str>) -> OAuthError {
+    match why {
+        Some("blocked") => {
+            OAuthError::new(ErrorCode::PopupBlocked, "the browser blocked the popup: call loginPopup() in a click")
+        }
+        Some("closed") => OAuthError::new(ErrorCode::PopupClosed, "the popup was closed before the sign-in finished"),
+        _ => OAuthError::new(ErrorCode::Timeout, "the popup did not come back within its timeout"),
     }
 }
 

@@ -92,6 +92,7 @@ pub(crate) fn read_config(source: &JsValue, with_endpoints: bool) -> Result<Clie
     // The app's own values; discovery fills in only what is missing.
     config.revocation_endpoint = optional("revocationEndpoint")?;
     config.end_session_endpoint = optional("endSessionEndpoint")?;
+    config.userinfo_endpoint = optional("userinfoEndpoint")?;
     config.token_storage = match optional("tokenStorage")?.as_deref() {
         None | Some("memory") => TokenStorage::Memory,
         Some("session") => TokenStorage::Session,
@@ -139,7 +140,8 @@ pub(crate) fn read_logout(source: &JsValue) -> Result<LogoutParams, OAuthError> 
     Ok(params)
 }
 
-pub(crate) fn read_options(source: &JsValue) -> Result<(AuthorizeParams, Option<String>), OAuthError> {
+/// `AuthorizeOptions` (and for a `popup`, its `popupRedirectUri`) and the `appState` JSON text.
+pub(crate) fn read_options(source: &JsValue, popup: bool) -> Result<(AuthorizeParams, Option<String>), OAuthError> {
     let mut params = AuthorizeParams::default();
     if source.is_undefined() || source.is_null() {
         return Ok((params, None));
@@ -148,6 +150,9 @@ pub(crate) fn read_options(source: &JsValue) -> Result<(AuthorizeParams, Option<
         return Err(bad_argument("options", "must be an object"));
     }
     params.scope = optional_string(source, "scope", bad_argument)?;
+    if popup {
+        params.redirect_uri = optional_string(source, "popupRedirectUri", bad_argument)?;
+    }
     let extra = get(source, "extraParams", bad_argument)?;
     if !extra.is_undefined() {
         let not_strings = || bad_argument("extraParams", "must be an object of strings");
@@ -170,4 +175,16 @@ pub(crate) fn read_options(source: &JsValue) -> Result<(AuthorizeParams, Option<
         ),
     };
     Ok((params, app_state))
+}
+
+/// `loginPopup`'s `timeout` in milliseconds: seconds, positive (default 300).
+pub(crate) fn popup_timeout(source: &JsValue) -> Result<f64, OAuthError> {
+    let seconds = if source.is_object() { get(source, "timeout", bad_argument)? } else { JsValue::UNDEFINED };
+    if seconds.is_undefined() {
+        return Ok(300_000.0);
+    }
+    match seconds.as_f64() {
+        Some(s) if s > 0.0 && s <= 86_400.0 => Ok(s * 1000.0),
+        _ => Err(bad_argument("timeout", "must be a number of seconds from 0 to 86400")),
+    }
 }

@@ -40,6 +40,9 @@ export const ENGINES = {
         binary: '/usr/bin/chromium',
         // Chromium never sends loopback through a proxy; everything else goes to the black hole.
         args: [...CHROMIUM_ARGS, `--proxy-server=http://127.0.0.1:${proxyPort}`],
+        // chromedriver turns the popup blocker off; the browser as users have it blocks a
+        // window.open() outside a click (the popup tests check that).
+        excludeSwitches: ['disable-popup-blocking'],
       },
     }),
   },
@@ -70,6 +73,8 @@ export const ENGINES = {
           'network.trr.mode': 3,
           'network.trr.uri': `https://127.0.0.1:${proxyPort}/dns-query`,
           'network.trr.bootstrapAddr': '127.0.0.1',
+          // geckodriver turns the popup blocker off; on, as users have it (the popup tests).
+          'dom.disable_open_during_load': true,
         },
       },
     }),

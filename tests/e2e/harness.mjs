@@ -57,6 +57,21 @@ class Browser {
     return tab;
   }
 
+  /** Waits for a window the page opened (a popup) beyond the `known` handles; returns its Tab. */
+  async opened(known) {
+    let handle;
+    await this.driver.wait(async () => {
+      handle = (await this.driver.getAllWindowHandles()).find((h) => !known.includes(h));
+      return handle;
+    }, WAIT_MS, 'waited for a popup window');
+    return new Tab(this, handle);
+  }
+
+  /** The handles of every open window. */
+  handles() {
+    return this.driver.getAllWindowHandles();
+  }
+
   /** "N requests (hosts)": what this browser tried to reach beyond loopback. */
   summary() {
     return summary(this.blackHole.received);

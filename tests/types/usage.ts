@@ -66,6 +66,14 @@ export async function main(): Promise<TokenSet | undefined> {
   console.log(response.status, new PkceClient({ ...config, resource: ["https://a.example/", "https://b.example/"] }));
   const dpopCodes: OAuthErrorCode[] = ["dpop_error", "untrusted_destination", "par_required", "par_error", "invalid_par_response"];
   console.log(dpopCodes);
+  // Popup sign-in, synchronously in a click; its page relays; UserInfo.
+  const popup: Promise<CallbackResult> = client.loginPopup({ scope: "openid", popupRedirectUri: "https://app.example/popup.html", timeout: 120 });
+  client.loginPopup();
+  const relayed: boolean = PkceClient.relayCallback() || PkceClient.relayCallback(location.href);
+  const userClaims: Record<string, unknown> = await client.userinfo();
+  console.log(await popup, relayed, userClaims.sub, new PkceClient({ ...config, userinfoEndpoint: "https://as.example/me" }));
+  const popupCodes: OAuthErrorCode[] = ["popup_blocked", "popup_closed", "timeout", "userinfo_error", "invalid_userinfo_response"];
+  console.log(popupCodes);
   const verifier: string = generateCodeVerifier();
   const challenge: string = codeChallengeS256(verifier);
   const state: string = generateState();

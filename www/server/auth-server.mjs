@@ -45,6 +45,9 @@ export const TEST_ACCOUNT = 'test-user';
  *   resource=<it> (and scope RESOURCE_SCOPE) get an opaque access token with that audience; a
  *   refresh without `resource` keeps the granted one. Also enables token introspection (RFC 7662)
  *   for the confidential client RESOURCE_CLIENT_ID, returned as `introspectionClient`.
+ * coop: true answers every request with Cross-Origin-Opener-Policy: same-origin, as many
+ *   providers' login pages do: a popup that reaches it loses its opener (window.opener is null
+ *   in the popup, and the opener sees the popup as closed).
  * accessTokenTtl: access token lifetime in seconds (oidc-provider's ttl.AccessToken; default
  *   one hour).
  *
@@ -58,7 +61,7 @@ export const TEST_ACCOUNT = 'test-user';
  * redemptions and refresh token reuse from the server's own record.
  */
 export async function startAuthServer({
-  port = 0, clientOrigins, interactive = false, path = '', dpop, par = false, resource, accessTokenTtl,
+  port = 0, clientOrigins, interactive = false, path = '', dpop, par = false, resource, accessTokenTtl, coop = false,
 }) {
   const requests = [];
   const grants = [];
@@ -74,7 +77,8 @@ export async function startAuthServer({
     token_endpoint_auth_method: 'none',
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
-    redirect_uris: clientOrigins.map((origin) => `${origin}/`),
+    // `${origin}/popup.html`: a page of its own for loginPopup()'s popupRedirectUri.
+    redirect_uris: clientOrigins.flatMap((origin) => [`${origin}/`, `${origin}/popup.html`]),
     post_logout_redirect_uris: clientOrigins.map((origin) => `${origin}/`),
   });
   const clients = [publicClient(CLIENT_ID)];
@@ -146,6 +150,7 @@ export async function startAuthServer({
     const record = { method: req.method, path: pathname, query: new URLSearchParams(query), origin: req.headers.origin, cookie: req.headers.cookie, body: null, location: null };
     requests.push(record);
     recorded.set(req, record);
+    if (coop) res.setHeader('cross-origin-opener-policy', 'same-origin');
     if (!req.url.startsWith(`${path}/`)) {
       res.writeHead(404).end();
       return;

@@ -77,7 +77,8 @@ function withHeadScript(html, source) {
 }
 
 function reply(res, status, type, body) {
-  // no-store: the examples are rebuilt between runs and tests must never see stale files.
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  // no-cache: the examples are rebuilt between runs, so every use revalidates (no stale files);
+  // not no-store, which keeps pages out of the back/forward cache (the popup suite's Back test).
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-cache' });
   res.end(body);
 }

@@ -15,15 +15,21 @@ let api = null;
 let claims = null;
 let error = null;
 let busy = true;
-let relayed = false; // this window is a login popup whose response went to the opener
 
 // offline_access (a refresh token) is only granted with prompt=consent (OIDC Core §11).
 // login() throws before leaving (e.g. storage_unavailable): run() shows it.
 $('login').onclick = () => run(async () => client.login({ extraParams: { prompt: 'consent' } }));
-// The popup opens synchronously inside this click (run() awaits nothing before the step), so no
-// popup blocker objects; the page stays, and signs in when the popup's response comes back.
-$('login-popup').onclick = () => run(async () => {
-  ({ tokens } = await client.loginPopup({ extraParams: { prompt: 'consent' } }));
+// loginPopup() opens the window at once: call it in the click, before any await.
+$('login-popup').onclick = () => {
+  const signedIn = client.loginPopup({
+    extraParams: { prompt: 'consent' },
+    popupRedirectUri: config.popupRedirectUri, // default: the redirectUri (this page)
+    timeout: config.popupTimeout, // seconds; default 300
+  });
+  run(async () => ({ tokens } = await signedIn));
+};
+$('userinfo').onclick = () => run(async () => {
+  claims = await client.userinfo(); // checked: its sub is the ID token's
 });
 $('refresh').onclick = () => run(async () => {
   tokens = await client.refresh(tokens.refreshToken);
@@ -33,23 +39,17 @@ $('call-api').onclick = () => run(async () => {
   const response = await client.fetch(config.api);
   api = { status: response.status, body: await response.json() };
 });
-// OpenID Connect UserInfo with the held access token (its `sub` must be the ID token's).
-$('userinfo').onclick = () => run(async () => {
-  claims = await client.userinfo();
-});
 $('logout').onclick = () => run(async () => {
   tokens = null;
   // Revokes the refresh token, forgets the tokens, ends the session at the server, comes back.
   await client.logout({ postLogoutRedirectUri: config.redirectUri });
 });
 
-await run(async () => {
+// In a sign-in popup this page only hands the response back to the window that opened it (and closes).
+if (!PkceClient.relayCallback()) await run(async () => {
   // Where to sign in: a settings file deployed next to this page, so the same files work anywhere.
   config = await (await fetch('./config.json')).json();
   await init({ module_or_path: wasm });
-  // First: on a login popup's redirect page, hand the response to the window that opened the
-  // popup (which redeems it), and do nothing else; this window then closes.
-  if ((relayed = PkceClient.relayCallback())) return;
   // Endpoints (and whether the server sends RFC 9207 `iss`) come from the issuer's metadata.
   // Tokens stay in this tab's memory (the default): a reload signs out, no script finds them in storage.
   client = await PkceClient.discover(config.issuer, {
@@ -93,18 +93,18 @@ async function run(step) {
 
 // Server data goes in as text only (textContent), never as HTML.
 function render() {
-  const state = busy || relayed ? 'loading' : tokens ? 'signed-in' : 'signed-out';
+  const state = busy ? 'loading' : tokens ? 'signed-in' : 'signed-out';
   $('status').dataset.state = state;
   $('status').textContent = { loading: 'Working…', 'signed-in': 'Signed in', 'signed-out': 'Signed out' }[state];
   $('login').disabled = busy || !client || !!tokens;
-  $('login-popup').disabled = busy || !client || !!tokens;
+  $('login-popup').disabled = $('login').disabled;
+  $('userinfo').disabled = busy || !tokens;
+  $('claims').hidden = !claims || !tokens;
+  $('claims').textContent = claims && tokens ? JSON.stringify(claims, null, 2) : '';
   $('refresh').disabled = busy || !tokens?.refreshToken;
   $('call-api').disabled = busy || !tokens || !config?.api;
   $('api').hidden = !api;
   $('api').textContent = api ? JSON.stringify(api, null, 2) : '';
-  $('userinfo').disabled = busy || !tokens;
-  $('claims').hidden = !(tokens && claims);
-  $('claims').textContent = tokens && claims ? JSON.stringify(claims, null, 2) : '';
   $('logout').disabled = busy || !tokens;
   $('tokens').hidden = !tokens;
   $('tokens').textContent = tokens ? JSON.stringify(tokens, null, 2) : '';
