@@ -24,8 +24,10 @@ export function useAuth(): {
   client: Ref<PkceClient | undefined>;
   /** client.login(); a failure goes to `error`, the promise resolves. */
   login(options?: AuthorizeOptions): Promise<void>;
-  /** client.loginPopup(), called synchronously in the click once the client is resolved; a failure goes to `error`. */
-  loginPopup(options?: AuthorizeOptions): Promise<void>;
+  /** client.loginPopup(), called synchronously in the click once the client is resolved (before
+   * that, the browser may block the popup: "popup_blocked"); a failure goes to `error`. Takes
+   * the client's popup options too (popupRedirectUri, timeout). */
+  loginPopup(options?: Parameters<PkceClient["loginPopup"]>[0]): Promise<void>;
   /** client.logout(); a failure goes to `error`. */
   logout(options?: LogoutOptions): Promise<void>;
   /** client.getAccessToken(): the shared refresh (and Web Lock); rejects as it does. */

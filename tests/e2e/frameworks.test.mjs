@@ -1,11 +1,15 @@
 // pkce-wasm/react and pkce-wasm/vue (issue 13's framework entries), through the React and Vue
 // examples, in each browser engine: the provider/plugin redeems the callback itself, once (React
-// in StrictMode with React's development build, where every effect runs twice), and follows the
-// client's holder, so a sign-out in one tab shows in the other without a reload.
+// in StrictMode with React's development build, where every effect runs twice), relays a popup's
+// response, and follows the client's holder, so a sign-out in one tab shows in the other without
+// a reload.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { eachEngine, failed, launchBrowser, settled, shown, signIn, startWorld, tokenPosts } from './harness.mjs';
+
+// WebKitGTK's MiniBrowser under WebDriver opens no window for page script (as e2e/popup.test.mjs says).
+const NO_POPUPS = { webkit: 'MiniBrowser in automation mode opens no window from page script (window.open is null)' };
 
 // Stands in for React DevTools (React looks for this hook at start): records which React build
 // runs (bundleType 1: development) and how often StrictMode's double invocation began (React
@@ -87,7 +91,70 @@ eachEngine('the React and Vue entries', (engine) => {
     }
   });
 
+  // Opens the example, clicks "Sign in (popup)" and returns the opener's tab and the popup's.
+  async function openPopup(world) {
+    const tab = await browser.newTab(`${world.origin}/`);
+    await settled(tab, 'signed-out');
+    const known = await browser.handles();
+    await tab.click('#login-popup');
+    return { tab, popup: await browser.opened(known) };
+  }
+
+  for (const [name, authOptions, how] of [
+    ['react', {}, 'relays'],
+    ['react-dev', {}, 'relays'],
+    ['vue', {}, 'relays'],
+    // Cross-Origin-Opener-Policy from the authorization server: no opener, the BroadcastChannel.
+    ['react', { coop: true }, 'relays under COOP'],
+    ['vue', { coop: true }, 'relays under COOP'],
+  ]) {
+    test(`${name}: loginPopup() from the button: the popup's page (the app itself) ${how}, one token request, signed in`, { skip: NO_POPUPS[engine] }, async () => {
+      const world = await startWorld(name, { authOptions });
+      if (name === 'react-dev') world.example.setHeadScript(REACT_PROBE);
+      try {
+        const { tab, popup } = await openPopup(world);
+        const { status, tokens, errorCode } = await settled(tab, 'signed-in');
+        assert.deepEqual([status, errorCode], ['signed-in', null]);
+        assert.ok(tokens.accessToken && tokens.claims.sub, 'tokens with ID token claims');
+        await browser.driver.wait(async () => !(await browser.handles()).includes(popup.handle), 20_000, 'the popup did not close');
+        assert.equal(codeGrants(world).length, 1, 'one token request');
+        await tab.close();
+      } finally {
+        await world.stop();
+      }
+    });
+  }
+
   for (const name of ['react', 'vue']) {
+    test(`${name}: the user closes the popup: popup_closed in \`error\`, signed out`, { skip: NO_POPUPS[engine] }, async () => {
+      const world = await startWorld(name, { authOptions: { interactive: true } });
+      try {
+        const { tab, popup } = await openPopup(world);
+        await popup.waitFor(() => location.pathname.includes('/interaction/'));
+        await popup.close();
+        await tab.focus();
+        const { errorCode, status } = await failed(tab);
+        assert.deepEqual([errorCode, status], ['popup_closed', 'signed-out']);
+        assert.equal(codeGrants(world).length, 0, 'no token request');
+        await tab.close();
+      } finally {
+        await world.stop();
+      }
+    });
+
+    test(`${name}: "Who am I" shows userinfo() through useAuth().client, sub equal to the ID token's`, async () => {
+      const world = await startWorld(name);
+      try {
+        const { tab, tokens } = await signIn(browser, world);
+        await tab.click('#userinfo');
+        const claims = JSON.parse(await tab.waitFor(() => document.getElementById('claims')?.textContent));
+        assert.equal(claims.sub, tokens.claims.sub);
+        await tab.close();
+      } finally {
+        await world.stop();
+      }
+    });
+
     test(`${name}: a sign-out in one tab shows signed-out in the other without a reload`, async () => {
       // The default "memory" holder: each tab its own login; the sign-out reaches the other tab
       // over the client's BroadcastChannel, and the provider/plugin hears it through subscribe().

@@ -23,7 +23,8 @@ function App() {
     <main>
       <p id="status" data-state={state}>{held?.accessToken ?? code ?? claims}</p>
       <button onClick={() => loginPopup()}>Popup</button>
-      <button onClick={() => loginPopup({ scope: "openid" })}>Popup with scope</button>
+      <button onClick={() => loginPopup({ scope: "openid", popupRedirectUri: "https://app.example/popup.html", timeout: 60 })}>Popup with options</button>
+      <button onClick={async () => setClaims(JSON.stringify(await maybe?.userinfo()))}>Who am I</button>
       <button onClick={() => logout({ postLogoutRedirectUri: "https://app.example/" })}>Sign out</button>
       <button onClick={() => logout()}>Sign out here</button>
       <button onClick={call} disabled={!maybe}>Call</button>

@@ -21,7 +21,8 @@ const App = defineComponent({
       h("main", [
         h("p", { id: "status", "data-state": state.value }, held.value?.accessToken ?? failed.value?.code),
         h("button", { onClick: () => loginPopup() }, "Popup"),
-        h("button", { onClick: () => loginPopup({ appState: { returnTo: "/" } }) }, "Popup with state"),
+        h("button", { onClick: () => loginPopup({ appState: { returnTo: "/" }, popupRedirectUri: "https://app.example/popup.html", timeout: 60 }) }, "Popup with options"),
+        h("button", { onClick: async () => (await client.value?.userinfo())?.["sub"] }, "Who am I"),
         h("button", { onClick: () => logout({ postLogoutRedirectUri: "https://app.example/" }) }, "Sign out"),
         h("button", { onClick: () => logout() }, "Sign out here"),
         h("button", { onClick: call }, "Call"),

@@ -37,7 +37,11 @@ export default function App({ config }) {
       <p>
         {/* login() navigates to the authorization server; loginPopup() stays on this page. */}
         <button id="login" disabled={!idle || !!tokens} onClick={() => run(() => login(SIGN_IN))}>Sign in</button>{' '}
-        <button id="login-popup" disabled={!idle || !!tokens} onClick={() => run(() => loginPopup(SIGN_IN))}>Sign in (popup)</button>{' '}
+        <button id="login-popup" disabled={!idle || !!tokens} onClick={() => run(() => loginPopup({
+          ...SIGN_IN,
+          popupRedirectUri: config.popupRedirectUri, // default: the redirectUri (this page)
+          timeout: config.popupTimeout, // seconds; default 300
+        }))}>Sign in (popup)</button>{' '}
         {/* getAccessToken() refreshes by itself when needed; this button forces a refresh. */}
         <button id="refresh" disabled={!idle || !tokens?.refreshToken} onClick={() => run(() => client.refresh(tokens.refreshToken))}>Refresh tokens</button>{' '}
         {/* fetch() adds the access token (and, with dpop, a proof bound to it) for resourceOrigins only. */}
