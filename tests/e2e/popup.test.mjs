@@ -145,8 +145,8 @@ eachEngine('popup sign-in', (engine) => {
     }
   });
 
-  test('Back to a page from before a sign-out shows no tokens (the back/forward cache)', async () => {
-    const world = await startWorld('static', { config: { tokenStorage: 'session' } });
+  for (const name of ['static', 'react', 'vue']) test(`${name}: Back to a page from before a sign-out shows no tokens (the back/forward cache)`, async () => {
+    const world = await startWorld(name, { config: { tokenStorage: 'session' } });
     try {
       const { tab } = await signIn(browser, world);
       await tab.eval(() => {
@@ -161,7 +161,7 @@ eachEngine('popup sign-in', (engine) => {
       const why = await tab.eval(() => JSON.stringify(performance.getEntriesByType('navigation')[0]?.notRestoredReasons ?? null));
       const page = await settled(tab, 'signed-out');
       assert.equal(page.tokens, null, 'no old tokens on the page shown again');
-      if (!restored) console.log(`# ${engine}: the page was loaded again, not restored from the back/forward cache: ${why}`);
+      if (!restored) console.log(`# ${engine} ${name}: the page was loaded again, not restored from the back/forward cache: ${why}`);
       await tab.close();
     } finally {
       await world.stop();

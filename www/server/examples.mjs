@@ -10,12 +10,13 @@ const www = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 export const EXAMPLES = {
   // Plain HTML: the page imports /pkg/pkce_wasm.js, served straight from the repo's pkg/.
   static: { root: www('static'), mounts: { '/pkg/': www('../pkg') } },
-  // Vite builds (`npm run build`): the bundles carry pkce-wasm and its .wasm as assets.
-  react: { root: www('react/dist') },
+  // Vite builds (`npm run build`): the bundles carry pkce-wasm and its .wasm as assets. pkg/ is
+  // mounted too, only for the tests' second client of the same app (harness withPageClient).
+  react: { root: www('react/dist'), mounts: { '/pkg/': www('../pkg') } },
   // The same React app built with React's development build, where StrictMode runs every effect
   // twice (the production build does not): for the tests of the provider under StrictMode.
   'react-dev': { root: www('react/dist-dev') },
-  vue: { root: www('vue/dist') },
+  vue: { root: www('vue/dist'), mounts: { '/pkg/': www('../pkg') } },
   // Rust (web-sys + pkce_wasm::Client), built by scripts/build-rust-example.sh (`make www`).
   rust: { root: www('rust/dist'), build: 'scripts/build-rust-example.sh (or `make www`) at the repository root' },
 };

@@ -21,6 +21,8 @@ const client = PkceClient.discover(config.issuer, {
   resource: config.resource,
   // Sender-constrained tokens (RFC 9449): useless to anyone who copies them out of this page.
   dpop: config.dpop,
+  // Where the tokens are held: "memory" (the default) unless config.json says otherwise.
+  tokenStorage: config.tokenStorage,
 });
 
 // The provider redeems the callback when this page is one (once, though StrictMode runs its

@@ -20,6 +20,8 @@ const client = PkceClient.discover(config.issuer, {
   resource: config.resource,
   // Sender-constrained tokens (RFC 9449): useless to anyone who copies them out of this page.
   dpop: config.dpop,
+  // Where the tokens are held: "memory" (the default) unless config.json says otherwise.
+  tokenStorage: config.tokenStorage,
 });
 
 // The plugin redeems the callback when this page is one, relays it when this window is a login
