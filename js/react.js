@@ -1,36 +1,9 @@
 // pkce-wasm/react: <AuthProvider client={...}> and useAuth() over one PkceClient (see react.d.ts).
 // Plain ES module (no JSX); 'react' stays an import of the app's copy.
-import { OAuthError, PkceClient } from './pkce_wasm.js';
+import { asError, relay, start } from './framework.js';
 import { createContext, createElement, useContext, useEffect, useMemo, useRef, useState } from 'react';
 
 const Auth = createContext(null);
-
-// Once per page load: whether this window is a login popup's redirect page whose response went to
-// the opener (the window then closes). Asked once: StrictMode runs the effect twice.
-let relayed;
-const relay = () => (relayed ??= PkceClient.relayCallback());
-
-// Per client, once per page load: the redemption of the callback this page is (else nothing),
-// settled with its error, if any. A second effect or provider waits for the same one.
-const started = new WeakMap();
-function start(client) {
-  let done = started.get(client);
-  if (!done) {
-    done = Promise.resolve()
-      .then(() => client.isCallback() && client.handleCallback())
-      .then(() => undefined, asError);
-    started.set(client, done);
-  }
-  return done;
-}
-
-// What `error` holds is always an OAuthError; anything else (a failed init(), say) is wrapped, code "unexpected".
-function asError(e) {
-  if (e instanceof OAuthError) return e;
-  const wrapped = new OAuthError('unexpected', String(e?.message ?? e));
-  wrapped.cause = e;
-  return wrapped;
-}
 
 const thenable = (value) => typeof value?.then == 'function';
 

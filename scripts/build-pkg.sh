@@ -34,10 +34,10 @@ esbuild pkg/pkce_wasm.js --bundle --minify --format=esm --target=es2020 --log-le
   --outfile=pkg/pkce_wasm.min.js
 mv pkg/pkce_wasm.min.js pkg/pkce_wasm.js
 rm -r pkg/snippets pkg/glue.js pkg/send.js pkg/shared_store.js pkg/dpop_key.js
-# The framework entries (pkce-wasm/react, pkce-wasm/vue): minified one by one, not bundled, so
-# './pkce_wasm.js' (the module above, one instance for the app and the entry) and 'react' or
-# 'vue' (the app's copy) stay imports.
-for entry in react vue; do
+# The framework entries (pkce-wasm/react, pkce-wasm/vue) and what they share (framework.js):
+# minified one by one, not bundled, so './pkce_wasm.js' (the module above, one instance for the
+# app and the entry), './framework.js' and 'react' or 'vue' (the app's copy) stay imports.
+for entry in framework react vue; do
   esbuild js/$entry.js --minify --format=esm --target=es2020 --log-level=warning --outfile=pkg/$entry.js
 done
 cp js/pkce_wasm.d.ts js/react.d.ts js/vue.d.ts js/package.json pkg/
