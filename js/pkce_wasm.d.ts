@@ -37,8 +37,12 @@ export interface ClientConfig {
   /** OpenID Connect RP-initiated logout endpoint, for logoutUrl() and logout(); with discover(), wins over the metadata's. */
   endSessionEndpoint?: string;
   /** Where the token holder keeps tokens: "memory" (default; per tab, gone on reload),
-   * "session" (per tab, survives reload), "local" (shared by every tab; readable by any XSS). */
-  tokenStorage?: "memory" | "session" | "local";
+   * "session" (per tab, survives reload), "local" (shared by every tab; readable by any XSS),
+   * "worker" (per tab, gone on reload; the code exchange and every refresh run in a dedicated
+   * module worker, pkce_wasm_worker.js next to the wasm, and the refresh token exists only in
+   * its memory: tokens() has no refreshToken, refresh(token) is "invalid_argument"; no Worker is
+   * "browser_required"). */
+  tokenStorage?: "memory" | "session" | "local" | "worker";
   /** getAccessToken() refreshes when the access token expires within this many seconds; default 30, at most 86400. */
   refreshLeeway?: number;
   /** Default false. true: every token request (code, refresh, revocation) carries a DPoP proof

@@ -45,6 +45,9 @@ pub enum TokenStorage {
     Session,
     /// `localStorage`: shared by every tab of the origin; readable by any script on it.
     Local,
+    /// The JS API's dedicated Web Worker: the code exchange and every refresh run there, and the
+    /// refresh token lives only in the worker's memory; the page holds the rest, in memory.
+    Worker,
 }
 
 /// A public client's configuration (the JS `ClientConfig`).
