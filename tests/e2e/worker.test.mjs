@@ -5,7 +5,12 @@
 // look for come from the authorization server's own record (`auth.refreshTokens`), never from
 // the page. The plain HTML example is driven in this mode too.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 
 import { apiConfig, exampleConfig } from '../../www/server/examples.mjs';
@@ -23,12 +28,12 @@ export const STRICT_CSP = "script-src 'self' 'wasm-unsafe-eval'; worker-src 'sel
  * The fixture page on its own server (CSP headers on every answer when `csp`), an authorization
  * server that knows it, and with `api` the resource server. Returns { origin, auth, api, page, stop }.
  */
-async function startFixture({ mode = 'worker', api = false, dpop = false, csp = false, authOptions = {}, headScript = null } = {}) {
+async function startFixture({ mode = 'worker', api = false, dpop = false, csp = false, authOptions = {}, headScript = null, root = path('./fixtures/worker') } = {}) {
   const stops = [];
   const stop = () => Promise.all(stops.map((close) => close()));
   try {
     const headers = csp ? { 'content-security-policy': STRICT_CSP } : {};
-    const page = await startStaticServer({ root: path('./fixtures/worker'), mounts: { '/pkg/': path('../../pkg') }, headers });
+    const page = await startStaticServer({ root, mounts: { '/pkg/': path('../../pkg') }, headers });
     stops.push(() => page.close());
     const server = api ? await startResourceServer({ allowedOrigins: [page.origin] }) : null;
     if (server) stops.push(() => server.close());
@@ -43,6 +48,23 @@ async function startFixture({ mode = 'worker', api = false, dpop = false, csp = 
     await stop();
     throw error;
   }
+}
+
+/**
+ * The fixture page built by Vite (www/'s Vite 7) as an app importing "pkce-wasm" would be:
+ * { root (its dist/), files (paths in it), remove() }.
+ */
+async function viteBuild() {
+  const dir = await mkdtemp(join(tmpdir(), 'pkce-wasm-vite-'));
+  const source = path('./fixtures/worker');
+  await writeFile(join(dir, 'index.html'), await readFile(join(source, 'index.html')));
+  await writeFile(join(dir, 'app.js'), (await readFile(join(source, 'app.js'), 'utf8')).replace("'/pkg/pkce_wasm.js'", "'pkce-wasm'"));
+  const config = { root: dir, logLevel: 'error', resolve: { alias: { 'pkce-wasm': path('../../pkg/pkce_wasm.js') } }, build: { target: 'es2022' } };
+  await writeFile(join(dir, 'vite.config.mjs'), `export default ${JSON.stringify(config)};`);
+  await promisify(execFile)(path('../../www/node_modules/.bin/vite'), ['build', dir, '--config', join(dir, 'vite.config.mjs')], { cwd: dir });
+  const root = join(dir, 'dist');
+  const files = (await readdir(root, { recursive: true })).map((f) => f.split(sep).join('/'));
+  return { root, files, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** Opens the fixture in a new tab and signs in with client.login() (consent: a refresh token). */
@@ -174,7 +196,8 @@ eachEngine('tokenStorage "worker"', (engine) => {
       await tab.waitFor(() => document.getElementById('status')?.dataset.state === 'failed');
       assert.deepEqual(await tab.eval(() => window.failure), { name: 'OAuthError', code: 'browser_required', field: null, message: 'tokenStorage worker needs a module Worker' }, 'discover()');
       const constructed = await attempt(tab, async (issuer) => {
-        const { PkceClient } = await import('/pkg/pkce_wasm.js');
+        const { default: init, PkceClient } = await import('/pkg/pkce_wasm.js');
+        await init(); // its own module instance where WebDriver scripts run in a sandbox (Firefox)
         const config = { clientId: 'c', redirectUri: `${location.origin}/`, authorizationEndpoint: `${issuer}/auth`, tokenEndpoint: `${issuer}/token`, issuer };
         const memory = new PkceClient({ ...config, tokenStorage: 'memory' }).tokens() ?? 'a memory client works';
         new PkceClient({ ...config, tokenStorage: 'worker' });
@@ -263,6 +286,23 @@ eachEngine('tokenStorage "worker"', (engine) => {
       }
     });
   }
+
+  test('a Vite build of the page signs in: the worker file is copied as an asset and loads the page\'s wasm', async () => {
+    const dist = await viteBuild();
+    const world = await startFixture({ root: dist.root, authOptions: { accessTokenTtl: 10 } });
+    try {
+      assert.ok(dist.files.some((f) => /^assets\/pkce_wasm_worker-[\w-]+\.js$/.test(f)), dist.files.join(' '));
+      const tab = await login(browser, world);
+      const token = await attempt(tab, () => window.client.getAccessToken());
+      assert.ok(token.value, JSON.stringify(token));
+      assert.equal(tokenGrants(world.auth, 'refresh_token').filter((g) => g.ok).length, 1, 'refreshed in the bundled worker');
+      assert.equal(world.page.requests.filter((r) => r.url.endsWith('.wasm')).length, 2, 'the wasm is fetched once per page: the worker takes the page\'s module');
+      await tab.close();
+    } finally {
+      await world.stop();
+      await dist.remove();
+    }
+  });
 
   test('the plain HTML example signs in, calls the API and signs out with tokenStorage "worker"', async () => {
     const world = await startWorld('static', { api: true, config: { tokenStorage: 'worker' } });
