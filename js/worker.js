@@ -18,7 +18,7 @@ const ops = {
   // The page client's config and the wasm module it compiled (instantiated here, in this worker's own memory).
   async start(settings, module) {
     await init({ module_or_path: module });
-    core = new Core(settings);
+    core = new Core(JSON.parse(settings));
   },
 
   // A callback the page checked: its token request, sent with the login's key.

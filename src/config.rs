@@ -3,7 +3,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::error::{ErrorCode, OAuthError, Result};
-use crate::{form, url};
+use crate::{form, json, url};
 
 /// Default `storagePrefix`.
 pub const DEFAULT_STORAGE_PREFIX: &str = "pkce-wasm";
@@ -130,6 +130,60 @@ impl ClientConfig {
         Self::new(client_id, redirect_uri, "", "")
     }
 
+    /// The config of a `worker` client's worker, as JSON text with the JS API's names (which the
+    /// worker's `Core` reads back): this one, validated and discovered, but holding its tokens in
+    /// memory (the worker's own).
+    pub fn worker_settings(&self) -> String {
+        let mut out = String::from("{");
+        json::push_string_members(
+            &mut out,
+            &[
+                ("clientId", Some(&self.client_id)),
+                ("redirectUri", Some(&self.redirect_uri)),
+                ("authorizationEndpoint", Some(&self.authorization_endpoint)),
+                ("tokenEndpoint", Some(&self.token_endpoint)),
+                ("issuer", self.issuer.as_ref()),
+                ("scope", self.scope.as_ref()),
+                ("storagePrefix", Some(&self.storage_prefix)),
+                ("revocationEndpoint", self.revocation_endpoint.as_ref()),
+                ("endSessionEndpoint", self.end_session_endpoint.as_ref()),
+                ("parEndpoint", self.par_endpoint.as_ref()),
+            ],
+        );
+        for (key, value) in [
+            ("skipIssuerCheck", self.skip_issuer_check),
+            ("requireIss", self.require_iss),
+            ("dpop", self.dpop),
+            ("requirePar", self.require_par),
+        ] {
+            json::push_key(&mut out, key);
+            out.push_str(if value { "true" } else { "false" });
+        }
+        for (key, value) in [
+            ("transactionTtl", self.transaction_ttl),
+            ("timeout", self.timeout),
+            ("refreshLeeway", self.refresh_leeway),
+        ] {
+            json::push_key(&mut out, key);
+            json::push_u64(&mut out, value.into());
+        }
+        for (key, values) in [("resourceOrigins", &self.resource_origins), ("resource", &self.resource)] {
+            json::push_key(&mut out, key);
+            let mut separator = '[';
+            for value in values {
+                out.push(separator);
+                json::push_string(&mut out, value);
+                separator = ',';
+            }
+            if separator == '[' {
+                out.push('[');
+            }
+            out.push(']');
+        }
+        out.push('}');
+        out
+    }
+
     /// Checks every field; the error's `field` names the first bad one.
     pub fn validate(&self) -> Result<()> {
         if self.client_id.is_empty() {
@@ -250,6 +304,28 @@ mod tests {
         let error = config.validate().unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidConfig);
         error.field.unwrap()
+    }
+
+    #[test]
+    fn worker_settings_carry_every_field_and_a_memory_holder() {
+        let mut config = sample();
+        config.token_storage = TokenStorage::Worker;
+        config.scope = Some("openid \"x\"".into());
+        config.dpop = true;
+        config.refresh_leeway = 7;
+        config.resource = alloc::vec!["https://api.example/".into(), "urn:b".into()];
+        let text = config.worker_settings();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["clientId"], "spa");
+        assert_eq!(value["tokenEndpoint"], "https://as.example/token");
+        assert_eq!(value["issuer"], "https://as.example");
+        assert_eq!(value["scope"], "openid \"x\"");
+        assert_eq!(value["storagePrefix"], "pkce-wasm");
+        assert_eq!((value["dpop"].clone(), value["requireIss"].clone()), (true.into(), false.into()));
+        assert_eq!((value["refreshLeeway"].clone(), value["transactionTtl"].clone()), (7.into(), 600.into()));
+        assert_eq!(value["resource"], serde_json::json!(["https://api.example/", "urn:b"]));
+        assert_eq!(value["resourceOrigins"], serde_json::json!([]));
+        assert!(value.get("revocationEndpoint").is_none() && value.get("tokenStorage").is_none(), "{text}");
     }
 
     #[test]

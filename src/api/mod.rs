@@ -168,8 +168,8 @@ pub enum Op {
     /// `worker(available)`: true when this client's token requests run in its worker
     /// (`tokenStorage` "worker"); `browser_required` then unless a module `Worker` is `available`.
     Worker,
-    /// `settings()`: the config of the worker's own `Core` (js/worker.js): this client's, its
-    /// holder in the worker's memory.
+    /// `settings()`: the config of the worker's own `Core` (js/worker.js), as JSON text: this
+    /// client's, its holder in the worker's memory.
     Settings,
     /// `redeemed(answer, nonce)`, in the worker: checks a code exchange's answer (the ID token
     /// against `nonce`), holds its tokens, and returns the record without its refresh token.
@@ -245,7 +245,7 @@ impl Core {
             Op::Resourced => self.resourced(a, b, c)?,
             Op::Identity => JsValue::from(self.inner()?.held.key()),
             Op::Worker => self.worker(a.is_truthy())?.into(),
-            Op::Settings => read::settings(&self.inner()?.config),
+            Op::Settings => self.inner()?.config.worker_settings().into(),
             Op::Redeemed => self.redeemed(a, b.as_string())?.into(),
             Op::Public => public(a.as_string()).into(),
             Op::Free => {

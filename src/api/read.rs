@@ -5,7 +5,6 @@ use alloc::vec::Vec;
 
 use crate::authorize::AuthorizeParams;
 use crate::browser::env::json_stringify;
-use crate::browser::set;
 use crate::config::{self, ClientConfig, TokenStorage};
 use crate::error::{ErrorCode, OAuthError};
 use crate::logout::LogoutParams;
@@ -112,54 +111,6 @@ pub(crate) fn read_config(source: &JsValue, with_endpoints: bool) -> Result<Clie
     config.par_endpoint = optional("parEndpoint")?;
     config.require_par = flag(source, "requirePar")?;
     Ok(config)
-}
-
-/// The config of a `worker` client's worker (`Op::Settings`): `config` as `read_config` reads
-/// it back, but holding its tokens in memory (the worker's).
-pub(crate) fn settings(config: &ClientConfig) -> JsValue {
-    let out = js_sys::Object::new();
-    let strings = [
-        ("clientId", Some(&config.client_id)),
-        ("redirectUri", Some(&config.redirect_uri)),
-        ("authorizationEndpoint", Some(&config.authorization_endpoint)),
-        ("tokenEndpoint", Some(&config.token_endpoint)),
-        ("issuer", config.issuer.as_ref()),
-        ("scope", config.scope.as_ref()),
-        ("storagePrefix", Some(&config.storage_prefix)),
-        ("revocationEndpoint", config.revocation_endpoint.as_ref()),
-        ("endSessionEndpoint", config.end_session_endpoint.as_ref()),
-        ("parEndpoint", config.par_endpoint.as_ref()),
-    ];
-    for (key, value) in strings {
-        if let Some(value) = value {
-            set(&out, key, &value.as_str().into());
-        }
-    }
-    let flags = [
-        ("skipIssuerCheck", config.skip_issuer_check),
-        ("requireIss", config.require_iss),
-        ("dpop", config.dpop),
-        ("requirePar", config.require_par),
-    ];
-    for (key, value) in flags {
-        set(&out, key, &value.into());
-    }
-    let seconds = [
-        ("transactionTtl", config.transaction_ttl),
-        ("timeout", config.timeout),
-        ("refreshLeeway", config.refresh_leeway),
-    ];
-    for (key, value) in seconds {
-        set(&out, key, &f64::from(value).into());
-    }
-    for (key, values) in [("resourceOrigins", &config.resource_origins), ("resource", &config.resource)] {
-        let array = js_sys::Array::new();
-        for value in values {
-            array.push(&value.as_str().into());
-        }
-        set(&out, key, &array);
-    }
-    out.into()
 }
 
 /// `source[key]` as an array of strings (or, `or_one`, a single string); empty when undefined.
