@@ -25,14 +25,14 @@ const path = (p) => fileURLToPath(new URL(p, import.meta.url));
 export const STRICT_CSP = "script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; require-trusted-types-for 'script'";
 
 /**
- * The fixture page on its own server (CSP headers on every answer when `csp`), an authorization
+ * The fixture page on its own server (with `csp`, STRICT_CSP or that policy on every answer), an authorization
  * server that knows it, and with `api` the resource server. Returns { origin, auth, api, page, stop }.
  */
 async function startFixture({ mode = 'worker', api = false, dpop = false, csp = false, authOptions = {}, headScript = null, root = path('./fixtures/worker') } = {}) {
   const stops = [];
   const stop = () => Promise.all(stops.map((close) => close()));
   try {
-    const headers = csp ? { 'content-security-policy': STRICT_CSP } : {};
+    const headers = csp ? { 'content-security-policy': csp === true ? STRICT_CSP : csp } : {};
     const page = await startStaticServer({ root, mounts: { '/pkg/': path('../../pkg') }, headers });
     stops.push(() => page.close());
     const server = api ? await startResourceServer({ allowedOrigins: [page.origin] }) : null;
@@ -204,6 +204,24 @@ eachEngine('tokenStorage "worker"', (engine) => {
         return memory;
       }, world.auth.issuer);
       assert.deepEqual(constructed, { code: 'browser_required', field: null, isOAuthError: true }, 'the constructor');
+      assert.equal(world.auth.requests.filter((r) => r.path === '/token').length, 0);
+      await tab.close();
+    } finally {
+      await world.stop();
+    }
+  });
+
+  test('a worker the page\'s CSP refuses: the callback is browser_required and no token request is sent', async () => {
+    const world = await startFixture({ csp: "worker-src 'none'" });
+    try {
+      const tab = await browser.newTab(`${world.origin}/`);
+      await tab.waitFor(() => document.getElementById('status')?.dataset.state === 'signed-out');
+      await tab.eval(() => {
+        window.client.login({ extraParams: { prompt: 'consent' } });
+      });
+      await tab.waitFor(() => document.getElementById('status')?.dataset.state === 'failed' && location.search === '');
+      assert.deepEqual(await tab.eval(() => window.failure), { name: 'OAuthError', code: 'browser_required', field: null, message: 'tokenStorage worker needs a module Worker' });
+      assert.equal(tokenGrants(world.auth, 'authorization_code').length, 0, 'no token request: never from the page instead');
       assert.equal(world.auth.requests.filter((r) => r.path === '/token').length, 0);
       await tab.close();
     } finally {
