@@ -131,8 +131,9 @@ impl ClientConfig {
     }
 
     /// The config of a `worker` client's worker, as JSON text with the JS API's names (which the
-    /// worker's `Core` reads back): this one, validated and discovered, but holding its tokens in
-    /// memory (the worker's own).
+    /// worker's `Core` reads back): what its requests and checks need of this one, validated and
+    /// discovered (client, endpoints, issuer, DPoP, resources, timeout), holding its tokens in
+    /// memory (the worker's own). Logins, callbacks, `fetch()` and logout URLs stay the page's.
     pub fn worker_settings(&self) -> String {
         let mut out = String::from("{");
         json::push_string_members(
@@ -143,44 +144,26 @@ impl ClientConfig {
                 ("authorizationEndpoint", Some(&self.authorization_endpoint)),
                 ("tokenEndpoint", Some(&self.token_endpoint)),
                 ("issuer", self.issuer.as_ref()),
-                ("scope", self.scope.as_ref()),
-                ("storagePrefix", Some(&self.storage_prefix)),
                 ("revocationEndpoint", self.revocation_endpoint.as_ref()),
-                ("endSessionEndpoint", self.end_session_endpoint.as_ref()),
-                ("parEndpoint", self.par_endpoint.as_ref()),
             ],
         );
-        for (key, value) in [
-            ("skipIssuerCheck", self.skip_issuer_check),
-            ("requireIss", self.require_iss),
-            ("dpop", self.dpop),
-            ("requirePar", self.require_par),
-        ] {
+        for (key, value) in [("skipIssuerCheck", self.skip_issuer_check), ("dpop", self.dpop)] {
             json::push_key(&mut out, key);
             out.push_str(if value { "true" } else { "false" });
         }
-        for (key, value) in [
-            ("transactionTtl", self.transaction_ttl),
-            ("timeout", self.timeout),
-            ("refreshLeeway", self.refresh_leeway),
-        ] {
-            json::push_key(&mut out, key);
-            json::push_u64(&mut out, value.into());
+        json::push_key(&mut out, "timeout");
+        json::push_u64(&mut out, self.timeout.into());
+        json::push_key(&mut out, "resource");
+        let mut separator = '[';
+        for value in &self.resource {
+            out.push(separator);
+            json::push_string(&mut out, value);
+            separator = ',';
         }
-        for (key, values) in [("resourceOrigins", &self.resource_origins), ("resource", &self.resource)] {
-            json::push_key(&mut out, key);
-            let mut separator = '[';
-            for value in values {
-                out.push(separator);
-                json::push_string(&mut out, value);
-                separator = ',';
-            }
-            if separator == '[' {
-                out.push('[');
-            }
-            out.push(']');
+        if separator == '[' {
+            out.push('[');
         }
-        out.push('}');
+        out.push_str("]}");
         out
     }
 
@@ -307,25 +290,27 @@ mod tests {
     }
 
     #[test]
-    fn worker_settings_carry_every_field_and_a_memory_holder() {
+    fn worker_settings_carry_what_the_worker_needs_and_a_memory_holder() {
         let mut config = sample();
         config.token_storage = TokenStorage::Worker;
-        config.scope = Some("openid \"x\"".into());
+        config.scope = Some("openid".into());
         config.dpop = true;
-        config.refresh_leeway = 7;
+        config.timeout = 7;
+        config.revocation_endpoint = Some("https://as.example/re\"voke".into());
         config.resource = alloc::vec!["https://api.example/".into(), "urn:b".into()];
         let text = config.worker_settings();
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(value["clientId"], "spa");
-        assert_eq!(value["tokenEndpoint"], "https://as.example/token");
-        assert_eq!(value["issuer"], "https://as.example");
-        assert_eq!(value["scope"], "openid \"x\"");
-        assert_eq!(value["storagePrefix"], "pkce-wasm");
-        assert_eq!((value["dpop"].clone(), value["requireIss"].clone()), (true.into(), false.into()));
-        assert_eq!((value["refreshLeeway"].clone(), value["transactionTtl"].clone()), (7.into(), 600.into()));
-        assert_eq!(value["resource"], serde_json::json!(["https://api.example/", "urn:b"]));
-        assert_eq!(value["resourceOrigins"], serde_json::json!([]));
-        assert!(value.get("revocationEndpoint").is_none() && value.get("tokenStorage").is_none(), "{text}");
+        let expected = serde_json::json!({
+            "clientId": "spa", "redirectUri": "https://app.example/callback",
+            "authorizationEndpoint": "https://as.example/authorize", "tokenEndpoint": "https://as.example/token",
+            "issuer": "https://as.example", "revocationEndpoint": "https://as.example/re\"voke",
+            "skipIssuerCheck": false, "dpop": true, "timeout": 7, "resource": ["https://api.example/", "urn:b"],
+        });
+        assert_eq!(value, expected, "no tokenStorage: the worker's holder is a memory one");
+        config.resource.clear();
+        config.issuer = None;
+        let value: serde_json::Value = serde_json::from_str(&config.worker_settings()).unwrap();
+        assert_eq!((value["resource"].clone(), value.get("issuer")), (serde_json::json!([]), None));
     }
 
     #[test]

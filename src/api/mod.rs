@@ -168,8 +168,9 @@ pub enum Op {
     /// `worker(available)`: true when this client's token requests run in its worker
     /// (`tokenStorage` "worker"); `browser_required` then unless a module `Worker` is `available`.
     Worker,
-    /// `settings()`: the config of the worker's own `Core` (js/worker.js), as JSON text: this
-    /// client's, its holder in the worker's memory.
+    /// `settings()`: the config of the worker's own `Core` (js/worker.js), as JSON text: what its
+    /// requests and checks need of this client's (`ClientConfig::worker_settings`), its holder in
+    /// the worker's memory.
     Settings,
     /// `redeemed(answer, nonce)`, in the worker: checks a code exchange's answer (the ID token
     /// against `nonce`), holds its tokens, and returns the record without its refresh token.
