@@ -39,8 +39,12 @@ export interface ClientConfig {
   /** OpenID Connect UserInfo endpoint, for userinfo(); with discover(), wins over the metadata's. */
   userinfoEndpoint?: string;
   /** Where the token holder keeps tokens: "memory" (default; per tab, gone on reload),
-   * "session" (per tab, survives reload), "local" (shared by every tab; readable by any XSS). */
-  tokenStorage?: "memory" | "session" | "local";
+   * "session" (per tab, survives reload), "local" (shared by every tab; readable by any XSS),
+   * "worker" (per tab, gone on reload; the code exchange and every refresh run in a dedicated
+   * module worker, pkce_wasm_worker.js next to the wasm, and the refresh token exists only in
+   * its memory: tokens() has no refreshToken, refresh(token) is "invalid_argument"; no Worker is
+   * "browser_required"). */
+  tokenStorage?: "memory" | "session" | "local" | "worker";
   /** getAccessToken() refreshes when the access token expires within this many seconds; default 30, at most 86400. */
   refreshLeeway?: number;
   /** Default false. true: every token request (code, refresh, revocation) carries a DPoP proof
@@ -136,16 +140,19 @@ export class PkceClient {
    * PkceClient instances for this client the page has (React StrictMode's second effect included). */
   handleCallback(url?: string): Promise<CallbackResult>;
   /** Exchanges a refresh token; the result keeps it unless the server rotated it. It goes to the
-   * holder only if the holder still holds what it held when the refresh started. */
+   * holder only if the holder still holds what it held when the refresh started. With
+   * tokenStorage "worker" it rejects with "invalid_argument": only the worker knows the refresh
+   * token (getAccessToken() and fetch() refresh there). */
   refresh(refreshToken: string): Promise<TokenSet>;
   /** Builds a client from the issuer's metadata: RFC 8414, then OpenID Connect Discovery (cached in
    * sessionStorage). With dpop, resolves with the key ready. */
   static discover(issuer: string, config: DiscoveryConfig): Promise<PkceClient>;
   /** The held tokens of this client (set by handleCallback and refresh), fresh or not; in "local"
-   * mode localStorage's copy, which shows another tab's change a moment after it is made. */
+   * mode localStorage's copy, which shows another tab's change a moment after it is made; in
+   * "worker" mode without refreshToken. */
   tokens(): TokenSet | undefined;
   /** An access token valid for at least refreshLeeway seconds; concurrent calls share one refresh
-   * (in "local" mode under the Web Locks API, across tabs). Rejects with "login_required" when none is held,
+   * (in "local" mode under the Web Locks API, across tabs; in "worker" mode in the worker). Rejects with "login_required" when none is held,
    * "lock_failed" when the Web Lock cannot be taken. */
   getAccessToken(): Promise<string>;
   /** Empties the token holder and drops the DPoP key (the next login makes a new one); the

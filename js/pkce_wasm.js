@@ -7,6 +7,7 @@ import { generateCodeVerifier, codeChallengeS256 } from './glue.js';
 import { sharedGet, sharedSwap, sharedClaim } from './shared_store.js';
 import { send } from './send.js';
 import { keyPair, forgetKey, sign } from './dpop_key.js';
+import { workerLink } from './worker_link.js';
 
 export { OAuthError } from './oauth_error.js';
 export { init as default, initSync, generateCodeVerifier, codeChallengeS256 };
@@ -40,6 +41,7 @@ export class PkceClient {
     this.key = undefined; // with dpop: the key pair, once asked for (a promise)
     this.listeners = new Set(); // subscribe()'s
     this.tabs = undefined; // the BroadcastChannel to this client's other tabs
+    this.link = workerLink(core); // tokenStorage "worker": the worker holding the refresh token
     this.channel();
   }
 
@@ -144,7 +146,8 @@ export class PkceClient {
     const redemption = this.core.call(Op.Redeem, url);
     const claimed = await sharedClaim(...redemption.mark()).catch(() => undefined);
     const request = redemption.claimed(claimed);
-    const { record, ...result } = redemption.finish(await this.exchange(request));
+    const answer = this.link ? this.link.redeem(request, await this.keyReady()) : this.exchange(request);
+    const { record, ...result } = redemption.finish(await answer);
     await this.replace(undefined, record);
     return result;
   }
@@ -191,7 +194,7 @@ export class PkceClient {
     if (fresh !== undefined) return fresh;
     if (!this.refreshing) {
       const shared = this.core.call(Op.Shared);
-      const job = () => this.refreshHeld(refused);
+      const job = () => (this.link ? this.link.refresh(this, refused) : this.refreshHeld(refused));
       const refreshing = (shared ? locked(shared[1], job, this.core) : job()).finally(() => {
         if (this.refreshing === refreshing) this.refreshing = undefined;
       });
@@ -208,6 +211,7 @@ export class PkceClient {
   // Empties the holder and drops the key, as clear() and another tab's clear() or logout() do.
   forget() {
     this.core.call(Op.Clear);
+    this.link?.clear();
     const shared = this.core.call(Op.Shared);
     if (shared) sharedSwap(shared[0], true).catch(() => {}); // a failure leaves nothing to undo
     this.dropKey();
@@ -249,6 +253,7 @@ export class PkceClient {
   }
 
   async revoke(token, hint) {
+    if (this.link) return this.link.revoke(token, hint);
     this.core.call(Op.Revoked, await this.exchange(this.core.call(Op.RevokeRequest, token, hint)));
   }
 
@@ -262,12 +267,14 @@ export class PkceClient {
     await this.replace(undefined, undefined); // first, so a refresh in flight cannot store its result
     this.tabs?.postMessage('cleared');
     if (revocation) await this.exchange(revocation).catch(() => {}); // best effort: logging out does not fail on it
+    await this.link?.logout().catch(() => {}); // the worker's refresh token, revoked there
     await this.dropKey();
     if (endSession) this.core.call(Op.Assign, endSession);
   }
 
   free() {
     this.core.call(Op.Free);
+    this.link?.close();
     this.tabs?.close();
     if (this.restored) removeEventListener('pageshow', this.restored);
     this.listeners.clear();

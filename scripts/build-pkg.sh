@@ -27,13 +27,21 @@ node scripts/minify-names.mjs target/wasm-names.json pkg/pkce_wasm.js
 # the wasm constructs through a snippet, which the driver re-exports. Bundled and minified, so
 # a page loads exactly two files.
 mv pkg/pkce_wasm.js pkg/glue.js
+# The page hands its compiled module to the token worker (tokenStorage "worker", js/worker_link.js).
+sed -i 's/^export { initSync, __wbg_init as default };$/export { initSync, __wbg_init as default, wasmModule };/' pkg/glue.js
+grep -q '^export { initSync, __wbg_init as default, wasmModule };$' pkg/glue.js || { echo "glue: no export line to add wasmModule to" >&2; exit 1; }
 snippet=$(cd pkg && ls snippets/*/js/oauth_error.js)
-cp js/pkce_wasm.js js/send.js js/shared_store.js js/dpop_key.js pkg/
-sed -i "s#'./oauth_error.js'#'./$snippet'#" pkg/pkce_wasm.js
+cp js/pkce_wasm.js js/send.js js/shared_store.js js/dpop_key.js js/worker_link.js js/worker.js pkg/
+sed -i "s#'./oauth_error.js'#'./$snippet'#" pkg/pkce_wasm.js pkg/worker_link.js pkg/worker.js
 esbuild pkg/pkce_wasm.js --bundle --minify --format=esm --target=es2020 --log-level=warning \
   --outfile=pkg/pkce_wasm.min.js
 mv pkg/pkce_wasm.min.js pkg/pkce_wasm.js
-rm -r pkg/snippets pkg/glue.js pkg/send.js pkg/shared_store.js pkg/dpop_key.js
+# tokenStorage "worker": the dedicated module worker (js/worker.js), a file of its own next to the
+# wasm, with its own copy of the glue (it instantiates the module the page compiled). The page
+# starts it from new URL('./pkce_wasm_worker.js', import.meta.url) (js/worker_link.js).
+esbuild pkg/worker.js --bundle --minify --format=esm --target=es2020 --log-level=warning \
+  --outfile=pkg/pkce_wasm_worker.js
+rm -r pkg/snippets pkg/glue.js pkg/send.js pkg/shared_store.js pkg/dpop_key.js pkg/worker_link.js pkg/worker.js
 # The framework entries (pkce-wasm/react, pkce-wasm/vue) and what they share (framework.js):
 # minified one by one, not bundled, so './pkce_wasm.js' (the module above, one instance for the
 # app and the entry), './framework.js' and 'react' or 'vue' (the app's copy) stay imports.
@@ -42,4 +50,4 @@ for entry in framework react vue; do
 done
 cp js/pkce_wasm.d.ts js/react.d.ts js/vue.d.ts js/package.json pkg/
 cp README.md pkg/ 2>/dev/null || true
-echo "pkg/: $(wc -c < pkg/pkce_wasm_bg.wasm) B wasm, $(wc -c < pkg/pkce_wasm.js) B glue, $(wc -c < pkg/react.js) B react.js, $(wc -c < pkg/vue.js) B vue.js"
+echo "pkg/: $(wc -c < pkg/pkce_wasm_bg.wasm) B wasm, $(wc -c < pkg/pkce_wasm.js) B glue, $(wc -c < pkg/pkce_wasm_worker.js) B worker, $(wc -c < pkg/react.js) B react.js, $(wc -c < pkg/vue.js) B vue.js"

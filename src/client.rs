@@ -37,12 +37,15 @@ pub struct Client {
 
 impl Client {
     /// Validates `config` (`invalid_config`); touches no storage. DPoP and pushed requests are
-    /// the JS API's in this version: `dpop` is `invalid_config`, and a client that must push
+    /// the JS API's in this version: `dpop` and `tokenStorage` `worker` are `invalid_config`, and a client that must push
     /// gets `par_required` from `login`.
     pub fn new(config: ClientConfig) -> Result<Self> {
         config.validate()?;
         if config.dpop {
             return Err(crate::config::invalid("dpop", "is not supported by the Rust Client yet (the JS API has it)"));
+        }
+        if config.token_storage == TokenStorage::Worker {
+            return Err(crate::config::invalid("tokenStorage", "worker is the JS API's"));
         }
         let held = HeldRecord::new(&config);
         Ok(Self { inner: Rc::new(Inner { config, held, refreshing: RefCell::new(None) }) })

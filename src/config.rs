@@ -3,7 +3,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::error::{ErrorCode, OAuthError, Result};
-use crate::{form, url};
+use crate::{form, json, url};
 
 /// Default `storagePrefix`.
 pub const DEFAULT_STORAGE_PREFIX: &str = "pkce-wasm";
@@ -45,6 +45,9 @@ pub enum TokenStorage {
     Session,
     /// `localStorage`: shared by every tab of the origin; readable by any script on it.
     Local,
+    /// The JS API's dedicated Web Worker: the code exchange and every refresh run there, and the
+    /// refresh token lives only in the worker's memory; the page holds the rest, in memory.
+    Worker,
 }
 
 /// A public client's configuration (the JS `ClientConfig`).
@@ -128,6 +131,43 @@ impl ClientConfig {
     /// the endpoints from the metadata (no placeholder endpoints to write).
     pub fn for_discovery(client_id: &str, redirect_uri: &str) -> Self {
         Self::new(client_id, redirect_uri, "", "")
+    }
+
+    /// The config of a `worker` client's worker, as JSON text with the JS API's names (which the
+    /// worker's `Core` reads back): what its requests and checks need of this one, validated and
+    /// discovered (client, endpoints, issuer, DPoP, resources, timeout), holding its tokens in
+    /// memory (the worker's own). Logins, callbacks, `fetch()` and logout URLs stay the page's.
+    pub fn worker_settings(&self) -> String {
+        let mut out = String::from("{");
+        json::push_string_members(
+            &mut out,
+            &[
+                ("clientId", Some(&self.client_id)),
+                ("redirectUri", Some(&self.redirect_uri)),
+                ("authorizationEndpoint", Some(&self.authorization_endpoint)),
+                ("tokenEndpoint", Some(&self.token_endpoint)),
+                ("issuer", self.issuer.as_ref()),
+                ("revocationEndpoint", self.revocation_endpoint.as_ref()),
+            ],
+        );
+        for (key, value) in [("skipIssuerCheck", self.skip_issuer_check), ("dpop", self.dpop)] {
+            json::push_key(&mut out, key);
+            out.push_str(if value { "true" } else { "false" });
+        }
+        json::push_key(&mut out, "timeout");
+        json::push_u64(&mut out, self.timeout.into());
+        json::push_key(&mut out, "resource");
+        let mut separator = '[';
+        for value in &self.resource {
+            out.push(separator);
+            json::push_string(&mut out, value);
+            separator = ',';
+        }
+        if separator == '[' {
+            out.push('[');
+        }
+        out.push_str("]}");
+        out
     }
 
     /// Checks every field; the error's `field` names the first bad one.
@@ -251,6 +291,30 @@ mod tests {
         let error = config.validate().unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidConfig);
         error.field.unwrap()
+    }
+
+    #[test]
+    fn worker_settings_carry_what_the_worker_needs_and_a_memory_holder() {
+        let mut config = sample();
+        config.token_storage = TokenStorage::Worker;
+        config.scope = Some("openid".into());
+        config.dpop = true;
+        config.timeout = 7;
+        config.revocation_endpoint = Some("https://as.example/re\"voke".into());
+        config.resource = alloc::vec!["https://api.example/".into(), "urn:b".into()];
+        let text = config.worker_settings();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let expected = serde_json::json!({
+            "clientId": "spa", "redirectUri": "https://app.example/callback",
+            "authorizationEndpoint": "https://as.example/authorize", "tokenEndpoint": "https://as.example/token",
+            "issuer": "https://as.example", "revocationEndpoint": "https://as.example/re\"voke",
+            "skipIssuerCheck": false, "dpop": true, "timeout": 7, "resource": ["https://api.example/", "urn:b"],
+        });
+        assert_eq!(value, expected, "no tokenStorage: the worker's holder is a memory one");
+        config.resource.clear();
+        config.issuer = None;
+        let value: serde_json::Value = serde_json::from_str(&config.worker_settings()).unwrap();
+        assert_eq!((value["resource"].clone(), value.get("issuer")), (serde_json::json!([]), None));
     }
 
     #[test]

@@ -163,6 +163,24 @@ pub struct PendingLogin {
     app_state: Option<String>,
 }
 
+impl PendingLogin {
+    /// What a token request made elsewhere (`tokenStorage` "worker": in the worker) is checked
+    /// against there: the login's nonce only; its `appState` stays with the page.
+    pub fn expecting(nonce: Option<String>) -> Self {
+        Self { nonce, app_state: None }
+    }
+
+    /// The nonce the login's ID token must carry (`None`: not an OpenID login).
+    pub fn nonce(&self) -> Option<&str> {
+        self.nonce.as_deref()
+    }
+
+    /// The login, finished elsewhere with `tokens` (already checked there), and its `appState`.
+    pub fn finished(self, tokens: TokenSet) -> LoginResult {
+        LoginResult { tokens, app_state: self.app_state }
+    }
+}
+
 impl Redemption {
     /// The token request, once the mark was claimed (`claimed`: it was not there yet); else
     /// `state_unknown`, nothing to send.

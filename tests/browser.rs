@@ -109,6 +109,12 @@ fn the_rust_client_refuses_dpop_and_cannot_push() {
     config.dpop = true;
     let error = Client::new(config).err().unwrap();
     assert_eq!((error.code, error.field), (ErrorCode::InvalidConfig, Some("dpop")), "never a silent Bearer client");
+    let mut config =
+        ClientConfig::new("spa", "http://127.0.0.1:8000/callback", "https://as.example/a", "https://as.example/t");
+    config.issuer = Some(ISSUER.into());
+    config.token_storage = pkce_wasm::config::TokenStorage::Worker;
+    let error = Client::new(config).err().unwrap();
+    assert_eq!((error.code, error.field), (ErrorCode::InvalidConfig, Some("tokenStorage")), "never another storage");
     let c = client("ok", "par", |c| {
         c.par_endpoint = Some("https://as.example/par".into());
         c.require_par = true;
@@ -368,6 +374,7 @@ async fn holder_keeps_tokens_per_storage_mode_and_clears() {
             TokenStorage::Memory => assert_eq!(stored, (None, None)),
             TokenStorage::Session => assert!(stored.0.is_some() && stored.1.is_none()),
             TokenStorage::Local => assert!(stored.0.is_none() && stored.1.is_some()),
+            TokenStorage::Worker => unreachable!("the Rust Client refuses it"),
         }
         assert_eq!(c.access_token().await.unwrap(), "at-1", "fresh: no refresh");
         c.clear().unwrap();

@@ -177,6 +177,18 @@ pub enum Op {
     UserinfoRequest,
     /// `userinfo(answer)`: its claims, once `sub` is the held ID token's.
     Userinfo,
+    /// `worker(available)`: true when this client's token requests run in its worker
+    /// (`tokenStorage` "worker"); `browser_required` then unless a module `Worker` is `available`.
+    Worker,
+    /// `settings()`: the config of the worker's own `Core` (js/worker.js), as JSON text: what its
+    /// requests and checks need of this client's (`ClientConfig::worker_settings`), its holder in
+    /// the worker's memory.
+    Settings,
+    /// `redeemed(answer, nonce)`, in the worker: checks a code exchange's answer (the ID token
+    /// against `nonce`), holds its tokens, and returns the record without its refresh token.
+    Redeemed,
+    /// `public(record)`, in the worker: `record` without its refresh token (what the page may hold).
+    Public,
 }
 
 #[wasm_bindgen]
@@ -254,6 +266,10 @@ impl Core {
                 wire::request(&userinfo::request(&self.inner()?.config, &argument(&a, "accessToken")?)?)
             }
             Op::Userinfo => self.userinfo(&a)?,
+            Op::Worker => self.worker(a.is_truthy())?.into(),
+            Op::Settings => self.inner()?.config.worker_settings().into(),
+            Op::Redeemed => self.redeemed(a, b.as_string())?.into(),
+            Op::Public => public(a.as_string()).into(),
             Op::Free => {
                 if let Ok(mut stage) = self.stage.try_borrow_mut() {
                     *stage = Stage::Freed;
@@ -349,10 +365,17 @@ impl Core {
         Ok(holder::after_lost_race(&self.inner()?.config, record.as_deref(), &BrowserEnv)?)
     }
 
-    /// A refresh's request; `invalid_argument` unless `token` is a non-empty string.
+    /// A refresh's request; `invalid_argument` unless `token` is a non-empty string, and in the
+    /// page of a `worker` client, whose refresh token only its worker knows.
     pub fn refresh_request(&self, token: JsValue) -> JsResult<JsValue> {
         let token = argument(&token, "refreshToken")?;
-        Ok(wire::request(&steps::refresh_request(&self.inner()?.config, &token)?))
+        let inner = self.inner()?;
+        if inner.config.token_storage == TokenStorage::Worker {
+            return Err(OAuthError::new(ErrorCode::InvalidArgument, "the worker holds the refresh token")
+                .with_field("refreshToken")
+                .into());
+        }
+        Ok(wire::request(&steps::refresh_request(&inner.config, &token)?))
     }
 
     /// A refresh's answer, for a refresh with `token` that started while the holder held
@@ -455,6 +478,38 @@ impl Core {
         }
         Ok(out.into())
     }
+}
+
+/// `tokenStorage` "worker": the page's `Core` routes the token requests to a worker, whose own
+/// `Core` (a `memory` client with the same config) sends them and holds the refresh token.
+impl Core {
+    /// True in `worker` mode; `browser_required` there without a module `Worker` (never another storage).
+    pub fn worker(&self, available: bool) -> JsResult<bool> {
+        let worker = self.inner()?.config.token_storage == TokenStorage::Worker;
+        if worker && !available {
+            return Err(OAuthError::new(ErrorCode::BrowserRequired, "tokenStorage worker needs a module Worker").into());
+        }
+        Ok(worker)
+    }
+
+    /// A code exchange's answer, in the worker: the tokens checked as `Redemption::finish`
+    /// checks them (the ID token against the login's `nonce`), held here, and the record the
+    /// page may hold.
+    pub fn redeemed(&self, answer: JsValue, nonce: Option<String>) -> JsResult<Option<String>> {
+        let inner = self.inner()?;
+        let login = steps::PendingLogin::expecting(nonce);
+        let result = steps::end_redemption(&inner.config, login, wire::answer(&answer), &BrowserEnv)?;
+        let record = result.tokens.to_json();
+        inner.held.replace(None, Some(&record))?;
+        Ok(public(Some(record)))
+    }
+}
+
+/// The holder's `record` without its refresh token: all the page of a `worker` client holds.
+fn public(record: Option<String>) -> Option<String> {
+    let mut tokens = holder::parse(record.as_deref(), &BrowserEnv)?;
+    tokens.refresh_token = None;
+    Some(tokens.to_json())
 }
 
 /// DPoP (RFC 9449) and `fetch()`: the key, the proofs, and what answers ask for.

@@ -97,7 +97,8 @@ pub(crate) fn read_config(source: &JsValue, with_endpoints: bool) -> Result<Clie
         None | Some("memory") => TokenStorage::Memory,
         Some("session") => TokenStorage::Session,
         Some("local") => TokenStorage::Local,
-        Some(_) => return Err(config::invalid("tokenStorage", "must be \"memory\", \"session\" or \"local\"")),
+        Some("worker") => TokenStorage::Worker,
+        Some(_) => return Err(config::invalid("tokenStorage", "must be memory, session, local or worker")),
     };
     config.scope = optional("scope")?;
     config.storage_prefix = optional("storagePrefix")?.unwrap_or(config.storage_prefix);

@@ -5,8 +5,9 @@ use alloc::string::String;
 
 use super::{wire, JsResult};
 use crate::browser::{set, BrowserEnv};
-use crate::config::ClientConfig;
+use crate::config::{ClientConfig, TokenStorage};
 use crate::error::{ErrorCode, OAuthError};
+use crate::holder;
 use crate::steps::{self, PendingLogin};
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
@@ -52,14 +53,28 @@ impl Redemption {
         };
         let claimed = outcome.ok_or_else(super::shared_unavailable)?;
         let (request, login) = redemption.claimed(claimed)?;
+        let out = wire::request(&request);
+        if self.config.token_storage == TokenStorage::Worker {
+            // The worker sends it and checks the answer: it needs the nonce the ID token must carry.
+            if let Some(nonce) = login.nonce() {
+                set(out.unchecked_ref(), "nonce", &nonce.into());
+            }
+        }
         self.state = State::Answer(login);
-        Ok(wire::request(&request))
+        Ok(out)
     }
 
-    /// Takes the token response: `{ tokens, appState?, record }`, `record` being the holder's new record.
+    /// Takes the token response: `{ tokens, appState?, record }`, `record` being the holder's new
+    /// record. With `tokenStorage` "worker" it takes the worker's answer instead: the record the
+    /// worker checked and holds, without its refresh token (`Op::Redeemed`).
     pub fn finish(self, answer: JsValue) -> JsResult<JsValue> {
         let State::Answer(login) = self.state else { return Err(spent().into()) };
-        let result = steps::end_redemption(&self.config, login, wire::answer(&answer), &BrowserEnv)?;
+        let result = if self.config.token_storage == TokenStorage::Worker {
+            let tokens = holder::parse(answer.as_string().as_deref(), &BrowserEnv);
+            login.finished(tokens.ok_or_else(|| OAuthError::new(ErrorCode::InvalidTokenResponse, "no tokens"))?)
+        } else {
+            steps::end_redemption(&self.config, login, wire::answer(&answer), &BrowserEnv)?
+        };
         let out = Object::new();
         set(&out, "tokens", &wire::token_set(&result.tokens));
         set(&out, "record", &result.tokens.to_json().into());

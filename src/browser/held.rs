@@ -1,4 +1,5 @@
-//! The token holder's record where this tab keeps it synchronously: in memory, in
+//! The token holder's record where this tab keeps it synchronously: in memory (also the page's
+//! part of a `worker` holder), in
 //! `sessionStorage`, or `localStorage`'s copy of a `local` holder (whose authoritative copy is
 //! IndexedDB's, reached by each driver asynchronously). Shared by both drivers' holders: the
 //! Rust `Client` and the npm package's `Core`.
@@ -32,16 +33,16 @@ impl HeldRecord {
     /// The record as this tab reads it now (`localStorage`'s copy in `local` mode).
     pub fn read(&self) -> Result<Option<String>> {
         match self.storage {
-            TokenStorage::Memory => Ok(self.memory.borrow().clone()),
+            TokenStorage::Memory | TokenStorage::Worker => Ok(self.memory.borrow().clone()),
             TokenStorage::Session => WebStore::session()?.get(&self.key),
             TokenStorage::Local => WebStore::local()?.get(&self.key),
         }
     }
 
-    /// In `memory` and `session` mode: writes `text` (`None`: empties it), unconditionally when
+    /// In `memory`, `worker` and `session` mode: writes `text` (`None`: empties it), unconditionally when
     /// `expected` is `None`, else only over the record `expected` holds; true when it wrote.
     pub fn replace(&self, expected: Option<Option<&str>>, text: Option<&str>) -> Result<bool> {
-        if self.storage != TokenStorage::Memory {
+        if !matches!(self.storage, TokenStorage::Memory | TokenStorage::Worker) {
             return holder::replace(&WebStore::session()?, &self.key, expected, text);
         }
         let mut held = self.memory.borrow_mut();

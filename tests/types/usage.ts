@@ -38,6 +38,8 @@ export async function main(): Promise<TokenSet | undefined> {
     refreshLeeway: 60,
   };
   const discovered: PkceClient = await PkceClient.discover("https://as.example", { clientId: "spa", redirectUri: config.redirectUri, tokenStorage: "session" } satisfies DiscoveryConfig);
+  const inWorker: PkceClient = new PkceClient({ ...config, tokenStorage: "worker" }); // the refresh token only in its worker
+  await inWorker.getAccessToken();
   const held: TokenSet | undefined = discovered.tokens();
   const claims: Record<string, unknown> | undefined = held?.claims;
   console.log(claims?.["sub"]);

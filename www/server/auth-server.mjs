@@ -51,20 +51,23 @@ export const TEST_ACCOUNT = 'test-user';
  * accessTokenTtl: access token lifetime in seconds (oidc-provider's ttl.AccessToken; default
  *   one hour).
  *
- * Returns { issuer, requests, grants, introspectionClient, refuseConsent(bool), dropAccessToken(token), close() }
+ * Returns { issuer, requests, grants, refreshTokens, introspectionClient, refuseConsent(bool), dropAccessToken(token), close() }
  * (introspectionClient: { id, secret } with `resource`, else null). `requests` lists every HTTP
  * request the server received ({ method, path, query, origin, cookie, body, location }: body is
  * the parsed form of a POST, a URLSearchParams; location is where a redirect answer sent the
  * browser), so tests can check, for example, that no CORS preflight ever reached the token
  * endpoint, or which code a token request redeemed. `grants` lists every token endpoint grant as
  * the provider judged it ({ grantType, code, refreshToken, ok, error }), so tests can count code
- * redemptions and refresh token reuse from the server's own record.
+ * redemptions and refresh token reuse from the server's own record. `refreshTokens` lists every
+ * refresh token the server issued (its value, from the provider's own `refresh_token.saved`
+ * event), so a test knows a token the client must keep from the page without asking the page.
  */
 export async function startAuthServer({
   port = 0, clientOrigins, interactive = false, path = '', dpop, par = false, resource, accessTokenTtl, coop = false,
 }) {
   const requests = [];
   const grants = [];
+  const refreshTokens = [];
   let refusing = false;
 
   const server = createServer();
@@ -134,6 +137,8 @@ export async function startAuthServer({
     grants.push({ grantType: params.grant_type, code: params.code, refreshToken: params.refresh_token, ok, error: error?.error });
   };
   provider.on('grant.success', grant(true));
+  // Every refresh token the server issued, as its value (opaque: the token's id), in order.
+  provider.on('refresh_token.saved', (token) => refreshTokens.push(token.jti));
   provider.on('grant.error', grant(false));
 
   if (!interactive) {
@@ -166,6 +171,7 @@ export async function startAuthServer({
     issuer,
     requests,
     grants,
+    refreshTokens,
     introspectionClient,
     refuseConsent(value) { refusing = value; },
     // What expiry does to one access token, without waiting for it: the server forgets it (its

@@ -29,9 +29,12 @@ const TYPES = {
  * <head> (null removes it): a test stands in for the browser settings or extensions that run
  * before any page script.
  *
+ * `headers` are added to every answer (e.g. a Content-Security-Policy, which a worker script gets
+ * from its own answer too).
+ *
  * Returns { origin, requests, setConfig(object), setHeadScript(source), close() }.
  */
-export async function startStaticServer({ root, port = 0, mounts = {} }) {
+export async function startStaticServer({ root, port = 0, mounts = {}, headers = {} }) {
   let config;
   let headScript = null;
   const requests = [];
@@ -42,7 +45,7 @@ export async function startStaticServer({ root, port = 0, mounts = {} }) {
     requests.push(record);
     const send = (status, type, body) => {
       record.type = type;
-      reply(res, status, type, body);
+      reply(res, status, type, body, headers);
     };
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'method not allowed');
@@ -76,9 +79,9 @@ function withHeadScript(html, source) {
   return String(html).replace(/<head[^>]*>/i, (head) => `${head}<script>${source}</script>`);
 }
 
-function reply(res, status, type, body) {
+function reply(res, status, type, body, headers) {
   // no-cache: the examples are rebuilt between runs, so every use revalidates (no stale files);
   // not no-store, which keeps pages out of the back/forward cache (the popup suite's Back test).
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-cache' });
+  res.writeHead(status, { ...headers, 'content-type': type, 'cache-control': 'no-cache' });
   res.end(body);
 }
