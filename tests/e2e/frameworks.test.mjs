@@ -6,10 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { eachEngine, failed, launchBrowser, settled, shown, signIn, startWorld, tokenPosts } from './harness.mjs';
-
-// WebKitGTK's MiniBrowser under WebDriver opens no window for page script (as e2e/popup.test.mjs says).
-const NO_POPUPS = { webkit: 'MiniBrowser in automation mode opens no window from page script (window.open is null)' };
+import { NO_POPUPS, eachEngine, failed, launchBrowser, openPopup, popupClosed, settled, shown, signIn, startWorld, tokenPosts } from './harness.mjs';
 
 // Stands in for React DevTools (React looks for this hook at start): records which React build
 // runs (bundleType 1: development) and how often StrictMode's double invocation began (React
@@ -91,15 +88,6 @@ eachEngine('the React and Vue entries', (engine) => {
     }
   });
 
-  // Opens the example, clicks "Sign in (popup)" and returns the opener's tab and the popup's.
-  async function openPopup(world) {
-    const tab = await browser.newTab(`${world.origin}/`);
-    await settled(tab, 'signed-out');
-    const known = await browser.handles();
-    await tab.click('#login-popup');
-    return { tab, popup: await browser.opened(known) };
-  }
-
   for (const [name, authOptions, how] of [
     ['react', {}, 'relays'],
     ['react-dev', {}, 'relays'],
@@ -112,11 +100,11 @@ eachEngine('the React and Vue entries', (engine) => {
       const world = await startWorld(name, { authOptions });
       if (name === 'react-dev') world.example.setHeadScript(REACT_PROBE);
       try {
-        const { tab, popup } = await openPopup(world);
+        const { tab, popup } = await openPopup(browser, world);
         const { status, tokens, errorCode } = await settled(tab, 'signed-in');
         assert.deepEqual([status, errorCode], ['signed-in', null]);
         assert.ok(tokens.accessToken && tokens.claims.sub, 'tokens with ID token claims');
-        await browser.driver.wait(async () => !(await browser.handles()).includes(popup.handle), 20_000, 'the popup did not close');
+        await popupClosed(browser, popup);
         assert.equal(codeGrants(world).length, 1, 'one token request');
         await tab.close();
       } finally {
@@ -129,7 +117,7 @@ eachEngine('the React and Vue entries', (engine) => {
     test(`${name}: the user closes the popup: popup_closed in \`error\`, signed out`, { skip: NO_POPUPS[engine] }, async () => {
       const world = await startWorld(name, { authOptions: { interactive: true } });
       try {
-        const { tab, popup } = await openPopup(world);
+        const { tab, popup } = await openPopup(browser, world);
         await popup.waitFor(() => location.pathname.includes('/interaction/'));
         await popup.close();
         await tab.focus();

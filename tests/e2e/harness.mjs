@@ -272,3 +272,24 @@ export async function failed(tab) {
   });
   return shown(tab);
 }
+
+/**
+ * Engines whose WebDriver browser opens no window for page script, with the reason: WebKitGTK's
+ * MiniBrowser under WebDriver (--automation) returns null from window.open() and ignores a
+ * target=_blank link, even in a click with user activation. Popup tests skip there.
+ */
+export const NO_POPUPS = { webkit: 'MiniBrowser in automation mode opens no window from page script (window.open is null)' };
+
+/** Opens the world's example in a new tab, clicks "Sign in (popup)" (#login-popup); returns { tab, popup }. */
+export async function openPopup(browser, world) {
+  const tab = await browser.newTab(`${world.origin}/`);
+  await settled(tab, 'signed-out');
+  const known = await browser.handles();
+  await tab.click('#login-popup');
+  return { tab, popup: await browser.opened(known) };
+}
+
+/** Waits until the window of `popup` (a Tab) is gone: it closed itself, or the opener closed it. */
+export async function popupClosed(browser, popup) {
+  await browser.driver.wait(async () => !(await browser.handles()).includes(popup.handle), WAIT_MS, 'the popup did not close');
+}

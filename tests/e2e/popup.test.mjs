@@ -6,12 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { eachEngine, failed, launchBrowser, settled, signIn, startWorld, tokenPosts, withPageClient } from './harness.mjs';
-
-// WebKitGTK's MiniBrowser under WebDriver (--automation) opens no window for page script:
-// window.open() returns null and a target=_blank link does nothing, even in a click with user
-// activation. The tests that need the popup window are skipped there, with this reason.
-const NO_POPUPS = { webkit: 'MiniBrowser in automation mode opens no window from page script (window.open is null)' };
+import { NO_POPUPS, eachEngine, failed, launchBrowser, openPopup, popupClosed, settled, signIn, startWorld, tokenPosts, withPageClient } from './harness.mjs';
 
 eachEngine('popup sign-in', (engine) => {
   let browser;
@@ -24,20 +19,6 @@ eachEngine('popup sign-in', (engine) => {
     await browser?.close();
   });
 
-  // Opens the example, clicks "Sign in (popup)" and returns the opener's tab and the popup's.
-  async function openPopup(world) {
-    const tab = await browser.newTab(`${world.origin}/`);
-    await settled(tab, 'signed-out');
-    const known = await browser.handles();
-    await tab.click('#login-popup');
-    return { tab, popup: await browser.opened(known) };
-  }
-
-  // Waits until the window `handle` is gone (the popup closed itself).
-  async function closed(handle) {
-    await browser.driver.wait(async () => !(await browser.handles()).includes(handle), 20_000, 'the popup did not close');
-  }
-
   for (const [title, authOptions] of [
     ['a popup sign-in: one token request, the popup gone, nothing of the login left in the opener', {}],
     ['the authorization server sends COOP: the popup relays over the BroadcastChannel', { coop: true }],
@@ -45,14 +26,14 @@ eachEngine('popup sign-in', (engine) => {
     test(title, { skip: NO_POPUPS[engine] }, async () => {
       const world = await startWorld('static', { authOptions });
       try {
-        const { tab, popup } = await openPopup(world);
+        const { tab, popup } = await openPopup(browser, world);
         const { status, tokens, errorCode } = await settled(tab, 'signed-in');
         assert.deepEqual([status, errorCode], ['signed-in', null]);
         assert.ok(tokens.accessToken && tokens.claims.sub, 'tokens with ID token claims');
         assert.equal(tokenPosts(world.auth).length, 1, 'one token request');
         const opener = await tab.eval(() => ({ url: location.href, stored: Object.keys(sessionStorage).filter((k) => k.includes(':tx:')), relay: Object.keys(localStorage) }));
         assert.deepEqual(opener, { url: `${world.origin}/`, stored: [], relay: [] }, 'no pending login, no relay marker, a clean address bar');
-        await closed(popup.handle);
+        await popupClosed(browser, popup);
         if (authOptions.coop) {
           const coop = world.auth.requests.filter((r) => r.path.endsWith('/auth'));
           assert.ok(coop.length >= 1, 'the popup went through the authorization endpoint that sends COOP');
@@ -67,7 +48,7 @@ eachEngine('popup sign-in', (engine) => {
   test('the user closes the popup at the login page: popup_closed, and the pending login is gone', { skip: NO_POPUPS[engine] }, async () => {
     const world = await startWorld('static', { authOptions: { interactive: true } });
     try {
-      const { tab, popup } = await openPopup(world);
+      const { tab, popup } = await openPopup(browser, world);
       await popup.waitFor(() => location.pathname.includes('/interaction/'));
       await popup.close();
       await tab.focus();
@@ -105,10 +86,10 @@ eachEngine('popup sign-in', (engine) => {
   test('a popup left open past its timeout: timeout', { skip: NO_POPUPS[engine] }, async () => {
     const world = await startWorld('static', { authOptions: { interactive: true }, config: { popupTimeout: 2 } });
     try {
-      const { tab, popup } = await openPopup(world);
+      const { tab, popup } = await openPopup(browser, world);
       const { errorCode } = await failed(tab);
       assert.equal(errorCode, 'timeout');
-      await closed(popup.handle); // the opener closes a popup it gave up on
+      await popupClosed(browser, popup); // the opener closes a popup it gave up on
       await tab.close();
     } finally {
       await world.stop();
@@ -119,12 +100,12 @@ eachEngine('popup sign-in', (engine) => {
     const world = await startWorld('static', {});
     world.example.setConfig({ ...world.config, popupRedirectUri: `${world.origin}/popup.html` });
     try {
-      const { tab, popup } = await openPopup(world);
+      const { tab, popup } = await openPopup(browser, world);
       const { errorCode } = await settled(tab, 'signed-in');
       assert.equal(errorCode, null);
       const [post] = tokenPosts(world.auth);
       assert.equal(post.body.get('redirect_uri'), `${world.origin}/popup.html`, 'the token request names the redirect URI the login used');
-      await closed(popup.handle);
+      await popupClosed(browser, popup);
       await tab.close();
     } finally {
       await world.stop();
