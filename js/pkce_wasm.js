@@ -6,7 +6,8 @@ import init, { initSync, Core, Op } from './glue.js';
 import { generateCodeVerifier, codeChallengeS256 } from './glue.js';
 import { sharedGet, sharedSwap, sharedClaim } from './shared_store.js';
 import { send } from './send.js';
-import { keyPair, forgetKey, sign } from './dpop_key.js';
+import { keyPair, forgetKey } from './dpop_key.js';
+import { exchange, prove } from './exchange.js';
 import { workerLink } from './worker_link.js';
 
 export { OAuthError } from './oauth_error.js';
@@ -105,7 +106,7 @@ export class PkceClient {
       if (!localStorage.getItem(relay)) return false;
       localStorage.removeItem(relay); // once
       if (url === undefined) history.replaceState(null, '', location.pathname); // the code leaves the address bar
-      const message = { pkceWasmCallback: href };
+      const message = { pkceWasm: href };
       // Only to a window of this origin (RFC 9700 §4.18); with COOP the opener is gone, the channel is not.
       window.opener?.postMessage(message, location.origin);
       const channel = new BroadcastChannel(relay);
@@ -175,7 +176,7 @@ export class PkceClient {
       const token = await this.accessToken(refused);
       const attempt = request.clone();
       attempt.headers.set('authorization', `${scheme} ${token}`);
-      const proof = await this.proof(attempt.method, attempt.url, token);
+      const proof = await prove(this.core, attempt.method, attempt.url, await this.keyReady(), token);
       if (proof) attempt.headers.set('dpop', proof);
       const response = await fetch(attempt);
       const answer = { status: response.status, headers: [...response.headers], body: '' };
@@ -300,25 +301,11 @@ export class PkceClient {
     return [tokens, stored];
   }
 
-  // Sends a request the wasm built, with a DPoP proof when the wasm asks for one (bound to
-  // `accessToken` when it carries one), and once more when the answer asks for a nonce it gave
-  // (the wasm decides both).
-  async exchange(request, accessToken) {
-    for (let retried = false; ; retried = true) {
-      const proof = await this.proof(request.method, request.url, accessToken);
-      if (proof) request.headers.dpop = proof;
-      const answer = await send(request);
-      if (!proof || !this.core.call(Op.Observe, request.url, answer, retried)) return answer;
-    }
+  // Sends a request the wasm built, with this client's DPoP proof when it needs one (js/exchange.js).
+  exchange(request, accessToken) {
+    return exchange(this.core, request, () => this.keyReady(), accessToken);
   }
 
-  // The DPoP header for `method` `url` (with `accessToken`: a resource request), when the wasm
-  // says the request needs one.
-  async proof(method, url, accessToken) {
-    const pair = await this.keyReady();
-    const input = this.core.call(Op.ProofInput, method, url, accessToken);
-    return input && this.core.call(Op.Proof, input, await sign(pair, input));
-  }
 
   // With dpop: the key pair, made or found once, its public key handed to the wasm; a failure
   // is the wasm's dpop_error, and so is a logout() or clear() while the key was being made (that
@@ -395,7 +382,7 @@ function relayed(popup, relay, timeout, core) {
       if (error) reject(core.call(Op.PopupFailed, error));
       else resolve(url);
     };
-    const take = (data) => typeof data?.pkceWasmCallback == 'string' && end(null, data.pkceWasmCallback);
+    const take = (data) => typeof data?.pkceWasm == 'string' && end(null, data.pkceWasm);
     const onMessage = (event) => event.source === popup && event.origin === location.origin && take(event.data);
     addEventListener('message', onMessage);
     channel.onmessage = (event) => take(event.data);

@@ -7,8 +7,7 @@
 // page's driver, every check and decision is the wasm's; this file waits and carries values.
 import init, { Core, Op } from './glue.js';
 import { OAuthError } from './oauth_error.js';
-import { send } from './send.js';
-import { sign } from './dpop_key.js';
+import { exchange } from './exchange.js';
 
 let core;
 let pair; // with dpop: the page's key pair (a non-extractable CryptoKeyPair, cloned)
@@ -24,7 +23,7 @@ const ops = {
   // A callback the page checked: its token request, sent with the login's key.
   async redeem(request, key) {
     await useKey(key);
-    return core.call(Op.Redeemed, await exchange(request), request.nonce);
+    return core.call(Op.Redeemed, await exchange(core, request, currentPair), request.nonce);
   },
 
   // The held refresh token's refresh: { write, record, error } for the page's holder.
@@ -34,14 +33,14 @@ const ops = {
   },
 
   async revoke(token, hint) {
-    core.call(Op.Revoked, await exchange(core.call(Op.RevokeRequest, token, hint)));
+    core.call(Op.Revoked, await exchange(core, core.call(Op.RevokeRequest, token, hint), currentPair));
   },
 
   // Empties the holder first (a refresh in flight cannot store its result), then revokes.
   async logout() {
     const { revocation } = core.call(Op.SignOut, undefined, core.call(Op.Held));
     core.call(Op.Clear);
-    if (revocation) await exchange(revocation).catch(() => {});
+    if (revocation) await exchange(core, revocation, currentPair).catch(() => {});
     await useKey();
   },
 
@@ -55,21 +54,13 @@ async function refreshHeld() {
   const start = core.call(Op.Held);
   const token = core.call(Op.RefreshTokenOf, start);
   const request = core.call(Op.RefreshRequest, token);
-  const { error, write, record } = core.call(Op.Refreshed, start, token, await exchange(request));
+  const { error, write, record } = core.call(Op.Refreshed, start, token, await exchange(core, request, currentPair));
   const stored = write && core.call(Op.Replace, start ?? null, record);
   return { write: stored, record: core.call(Op.Public, record), error: error && fields(error) };
 }
 
-// Sends a request the wasm built, with a DPoP proof when the wasm asks for one, and once more
-// when the answer asks for a nonce it gave (as the page's driver does).
-async function exchange(request) {
-  for (let retried = false; ; retried = true) {
-    const input = core.call(Op.ProofInput, request.method, request.url);
-    if (input) request.headers.dpop = core.call(Op.Proof, input, await sign(pair, input));
-    const answer = await send(request);
-    if (!input || !core.call(Op.Observe, request.url, answer, retried)) return answer;
-  }
-}
+// The key pair token and revocation requests are proven with (js/exchange.js).
+const currentPair = () => pair;
 
 // Signs with `key` from now on (none: forgets it).
 async function useKey(key) {

@@ -31,7 +31,7 @@ mv pkg/pkce_wasm.js pkg/glue.js
 sed -i 's/^export { initSync, __wbg_init as default };$/export { initSync, __wbg_init as default, wasmModule };/' pkg/glue.js
 grep -q '^export { initSync, __wbg_init as default, wasmModule };$' pkg/glue.js || { echo "glue: no export line to add wasmModule to" >&2; exit 1; }
 snippet=$(cd pkg && ls snippets/*/js/oauth_error.js)
-cp js/pkce_wasm.js js/send.js js/shared_store.js js/dpop_key.js js/worker_link.js js/worker.js pkg/
+cp js/pkce_wasm.js js/send.js js/exchange.js js/shared_store.js js/dpop_key.js js/worker_link.js js/worker.js pkg/
 sed -i "s#'./oauth_error.js'#'./$snippet'#" pkg/pkce_wasm.js pkg/worker_link.js pkg/worker.js
 esbuild pkg/pkce_wasm.js --bundle --minify --format=esm --target=es2020 --log-level=warning \
   --outfile=pkg/pkce_wasm.min.js
@@ -41,7 +41,7 @@ mv pkg/pkce_wasm.min.js pkg/pkce_wasm.js
 # starts it from new URL('./pkce_wasm_worker.js', import.meta.url) (js/worker_link.js).
 esbuild pkg/worker.js --bundle --minify --format=esm --target=es2020 --log-level=warning \
   --outfile=pkg/pkce_wasm_worker.js
-rm -r pkg/snippets pkg/glue.js pkg/send.js pkg/shared_store.js pkg/dpop_key.js pkg/worker_link.js pkg/worker.js
+rm -r pkg/snippets pkg/glue.js pkg/send.js pkg/exchange.js pkg/shared_store.js pkg/dpop_key.js pkg/worker_link.js pkg/worker.js
 # The framework entries (pkce-wasm/react, pkce-wasm/vue) and what they share (framework.js):
 # minified one by one, not bundled, so './pkce_wasm.js' (the module above, one instance for the
 # app and the entry), './framework.js' and 'react' or 'vue' (the app's copy) stay imports.
