@@ -121,27 +121,60 @@ pub fn ath(access_token: &str) -> String {
     base64url::encode(&Sha256::digest(access_token.as_bytes()))
 }
 
-/// The nonces servers handed out (`DPoP-Nonce`), one per origin, the latest kept.
+/// What each server (by origin) said for later proofs: its latest `DPoP-Nonce` and the
+/// correction to the local clock its `Date` gave. Kept per origin, so a resource server's (or a
+/// cache's) clock never shifts the `iat` of the proofs sent to another server.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Nonces(Vec<(String, String)>);
+pub struct Servers(Vec<Server>);
 
-impl Nonces {
+/// One origin's nonce and clock correction.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Server {
+    origin: String,
+    nonce: Option<String>,
+    offset: i64,
+}
+
+impl Servers {
+    /// `origin`'s entry, made on first use.
+    fn entry(&mut self, origin: &str) -> &mut Server {
+        let at = match self.0.iter().position(|s| s.origin == origin) {
+            Some(at) => at,
+            None => {
+                self.0.push(Server { origin: origin.into(), ..Server::default() });
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[at] // `at` is an index of `self.0`, found or just pushed
+    }
+
+    fn find(&self, origin: &str) -> Option<&Server> {
+        self.0.iter().find(|s| s.origin == origin)
+    }
+
     /// Keeps `value` for `origin` when it is a valid nonce (RFC 9449 §8: one or more
     /// `%x21 / %x23-5B / %x5D-7E`); false when it is not (and nothing changes).
     pub fn remember(&mut self, origin: &str, value: &str) -> bool {
         let valid = !value.is_empty() && value.bytes().all(|b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e));
         if valid {
-            match self.0.iter_mut().find(|(o, _)| o == origin) {
-                Some((_, nonce)) => *nonce = value.into(),
-                None => self.0.push((origin.into(), value.into())),
-            }
+            self.entry(origin).nonce = Some(value.into());
         }
         valid
     }
 
     /// The nonce to put in the next proof for `origin`.
-    pub fn get(&self, origin: &str) -> Option<&str> {
-        self.0.iter().find(|(o, _)| o == origin).map(|(_, n)| n.as_str())
+    pub fn nonce(&self, origin: &str) -> Option<&str> {
+        self.find(origin)?.nonce.as_deref()
+    }
+
+    /// Sets `origin`'s clock correction from its `Date: date`, read at local epoch ms `now`.
+    pub fn date(&mut self, origin: &str, date: &str, now: f64) {
+        self.entry(origin).offset = clock_offset(date, now);
+    }
+
+    /// The correction, in seconds, for proofs to `origin` (0 until it sent a `Date`).
+    pub fn offset(&self, origin: &str) -> i64 {
+        self.find(origin).map_or(0, |s| s.offset)
     }
 }
 
@@ -262,14 +295,13 @@ fn param_value(s: &str) -> Option<(String, &str)> {
 /// Bytes of randomness in a proof's `jti`.
 const JTI_BYTES: usize = 16;
 
-/// One client's DPoP state: its public key (the private half stays in WebCrypto), the nonces
-/// its servers handed out, and the correction to the local clock.
+/// One client's DPoP state: its public key (the private half stays in WebCrypto), and the
+/// nonces and clocks of its servers.
 #[derive(Clone, Debug, Default)]
 pub struct Session {
     key: Option<PublicKey>,
     kept: bool,
-    nonces: Nonces,
-    offset: i64,
+    servers: Servers,
 }
 
 impl Session {
@@ -301,10 +333,10 @@ impl Session {
             OAuthError::new(ErrorCode::InvalidArgument, "the request URL is not an http(s) URL").with_field("url")
         })?;
         let (jti, ath) = (base64url::encode(&random), access_token.map(ath));
-        let iat = ((now / 1000.0) as i64).saturating_add(self.offset).max(0) as u64;
         let origin = origin(target).unwrap_or_default(); // htu parsed it: Some
+        let iat = ((now / 1000.0) as i64).saturating_add(self.servers.offset(&origin)).max(0) as u64;
         let claims =
-            Claims { jti: &jti, htm: method, htu: &htu, iat, ath: ath.as_deref(), nonce: self.nonces.get(&origin) };
+            Claims { jti: &jti, htm: method, htu: &htu, iat, ath: ath.as_deref(), nonce: self.servers.nonce(&origin) };
         Ok(signing_input(key, &claims))
     }
 
@@ -313,13 +345,11 @@ impl Session {
     /// (`use_dpop_nonce` from an authorization server's JSON or a resource server's challenge)
     /// and handed out a new one: the request may be sent again, once (`retried`: it was).
     pub fn observe<J: JsonObject>(&mut self, target: &str, answer: &Response<J>, now: f64, retried: bool) -> bool {
+        let Some(origin) = origin(target) else { return false };
         if let Some(date) = answer.header("date") {
-            self.offset = clock_offset(date, now);
+            self.servers.date(&origin, date, now);
         }
-        let fresh = match (origin(target), answer.header("dpop-nonce")) {
-            (Some(origin), Some(nonce)) => self.nonces.remember(&origin, nonce),
-            _ => false,
-        };
+        let fresh = answer.header("dpop-nonce").is_some_and(|nonce| self.servers.remember(&origin, nonce));
         let from_server = answer.json().is_some_and(|body| body.string("error").as_deref() == Some("use_dpop_nonce"));
         let from_challenge = answer
             .header("www-authenticate")
@@ -409,6 +439,25 @@ mod tests {
     }
 
     #[test]
+    fn each_servers_clock_corrects_only_its_own_proofs() {
+        let mut session = Session::default();
+        session.set_key(Some(PublicKey::new(X, Y).unwrap()), true);
+        let now = 784_111_777_000.0; // Sun, 06 Nov 1994 08:49:37 GMT
+        let iat = |session: &Session, target: &str| {
+            payload(&session.proof_input("POST", target, None, [1; 16], now).unwrap())["iat"].clone()
+        };
+        // A resource server (or a cache in front of it) an hour ahead.
+        let ahead = answer(200, &[("date", "Sun, 06 Nov 1994 09:49:37 GMT")], None);
+        session.observe("https://rs.example/api", &ahead, now, false);
+        assert_eq!(iat(&session, "https://rs.example/api"), 784_111_777 + 3600, "its own clock");
+        assert_eq!(iat(&session, "https://as.example/token"), 784_111_777, "the authorization server's is untouched");
+        let behind = answer(200, &[("date", "Sun, 06 Nov 1994 07:49:37 GMT")], None);
+        session.observe("https://as.example/token", &behind, now, false);
+        assert_eq!(iat(&session, "https://as.example/token"), 784_111_777 - 3600);
+        assert_eq!(iat(&session, "https://rs.example/other"), 784_111_777 + 3600, "one origin, one clock");
+    }
+
+    #[test]
     fn the_thumbprint_of_rfc_9449s_example_key() {
         let key = PublicKey::new(X, Y).unwrap();
         assert_eq!(key.thumbprint(), "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I");
@@ -473,16 +522,16 @@ mod tests {
 
     #[test]
     fn nonces_are_kept_per_origin_and_checked() {
-        let mut nonces = Nonces::default();
+        let mut nonces = Servers::default();
         assert!(nonces.remember("https://as.example", "eyJ7S_zG.eyJH0-Z.HX4w-7v"));
         assert!(nonces.remember("https://rs.example", "n-1"));
         assert!(nonces.remember("https://rs.example", "n-2"), "the latest replaces the last");
         for bad in ["", "a b", "quote\"", "back\\slash", "é"] {
             assert!(!nonces.remember("https://rs.example", bad), "{bad:?}");
         }
-        assert_eq!(nonces.get("https://as.example"), Some("eyJ7S_zG.eyJH0-Z.HX4w-7v"));
-        assert_eq!(nonces.get("https://rs.example"), Some("n-2"));
-        assert_eq!(nonces.get("https://other.example"), None);
+        assert_eq!(nonces.nonce("https://as.example"), Some("eyJ7S_zG.eyJH0-Z.HX4w-7v"));
+        assert_eq!(nonces.nonce("https://rs.example"), Some("n-2"));
+        assert_eq!(nonces.nonce("https://other.example"), None);
     }
 
     #[test]
