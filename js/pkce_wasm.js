@@ -15,6 +15,13 @@ export { init as default, initSync, generateCodeVerifier, codeChallengeS256 };
 /** 32 random bytes, base64url: the same function as generateCodeVerifier. */
 export const generateState = generateCodeVerifier;
 
+// Each client's link to its worker (tokenStorage "worker"), where page script holding the client
+// cannot reach it, nor the Worker behind it, to post questions of its own.
+const links = new WeakMap();
+
+// Releases what a client the app dropped without free() still had open (see channel()).
+const collected = new FinalizationRegistry((release) => release());
+
 // The one redemption of each callback in this page, by client and URL: a second
 // handleCallback() for it (React StrictMode's second effect, another instance of the same
 // client) gets the first one's promise, not state_unknown or not_a_callback.
@@ -42,7 +49,7 @@ export class PkceClient {
     this.key = undefined; // with dpop: the key pair, once asked for (a promise)
     this.listeners = new Set(); // subscribe()'s
     this.tabs = undefined; // the BroadcastChannel to this client's other tabs
-    this.link = workerLink(core); // tokenStorage "worker": the worker holding the refresh token
+    links.set(this, workerLink(core)); // tokenStorage "worker": the worker holding the refresh token
     this.channel();
   }
 
@@ -147,8 +154,12 @@ export class PkceClient {
     const redemption = this.core.call(Op.Redeem, url);
     const claimed = await sharedClaim(...redemption.mark()).catch(() => undefined);
     const request = redemption.claimed(claimed);
-    const answer = this.link ? this.link.redeem(request, await this.keyReady()) : this.exchange(request);
-    const { record, ...result } = redemption.finish(await answer);
+    const link = links.get(this);
+    const answer = link ? link.redeem(request, await this.keyReady()) : this.exchange(request);
+    const { record, revocation, error, ...result } = redemption.finish(await answer);
+    // logout() or clear() came first: the wasm says what revokes the refresh token that came late.
+    if (revocation) await (link ? link.logout() : send(revocation)).catch(() => {});
+    if (error) throw error;
     await this.replace(undefined, record);
     return result;
   }
@@ -194,9 +205,10 @@ export class PkceClient {
     const fresh = this.core.call(Op.Fresh, this.core.call(Op.Held), refused);
     if (fresh !== undefined) return fresh;
     if (!this.refreshing) {
-      const shared = this.core.call(Op.Shared);
-      const job = () => (this.link ? this.link.refresh(this, refused) : this.refreshHeld(refused));
-      const refreshing = (shared ? locked(shared[1], job, this.core) : job()).finally(() => {
+      const lock = this.core.call(Op.Lock);
+      const link = links.get(this);
+      const job = () => (link ? link.refresh(this, refused) : this.refreshHeld(refused));
+      const refreshing = (lock ? locked(lock, job, this.core) : job()).finally(() => {
         if (this.refreshing === refreshing) this.refreshing = undefined;
       });
       this.refreshing = refreshing;
@@ -212,32 +224,46 @@ export class PkceClient {
   // Empties the holder and drops the key, as clear() and another tab's clear() or logout() do.
   forget() {
     this.core.call(Op.Clear);
-    this.link?.clear();
+    links.get(this)?.clear();
     const shared = this.core.call(Op.Shared);
-    if (shared) sharedSwap(shared[0], true).catch(() => {}); // a failure leaves nothing to undo
+    if (shared) sharedSwap(shared, true).catch(() => {}); // a failure leaves nothing to undo
     this.dropKey();
     this.notify();
   }
 
   // The channel to this client's other tabs of the origin (none without BroadcastChannel or a
   // window); a "cleared" from one of them empties this tab's holder, "changed" re-reads it.
+  // The listeners reach this client only weakly: a client the app drops without free() is
+  // collected, and then its channel, its pageshow listener and its worker go too.
   channel() {
+    const self = new WeakRef(this);
+    const reread = () => self.deref()?.snapshot().then(() => self.deref()?.notify(), () => {});
+    let tabs, restored;
     if (typeof BroadcastChannel == 'function' && typeof window == 'object') {
       // A page restored from the back/forward cache missed what happened meanwhile: re-read.
-      this.restored = (event) => event.persisted && this.snapshot().then(() => this.notify(), () => {});
-      addEventListener('pageshow', this.restored);
-      this.tabs = new BroadcastChannel(`pkce-wasm ${this.core.call(Op.Identity)}`);
-      this.tabs.onmessage = ({ data }) => {
-        if (data == 'cleared') this.forget();
-        else if (data == 'changed') this.snapshot().then(() => this.notify(), () => {});
+      restored = (event) => event.persisted && reread();
+      addEventListener('pageshow', restored);
+      tabs = new BroadcastChannel(`pkce-wasm ${this.core.call(Op.Identity)}`);
+      tabs.onmessage = ({ data }) => {
+        if (data == 'cleared') self.deref()?.forget();
+        else if (data == 'changed') reread();
       };
     }
+    const link = links.get(this);
+    this.tabs = tabs;
+    this.released = () => {
+      link?.close();
+      tabs?.close();
+      if (restored) removeEventListener('pageshow', restored);
+    };
+    collected.register(this, this.released, this);
   }
 
   // Tells subscribe()'s listeners what the holder holds now; a listener's error is reported, not thrown here.
   notify() {
     const tokens = this.core.call(Op.Tokens);
-    for (const listener of this.listeners) {
+    // The listeners as they are now: one that subscribes (again) during its call waits for the next change.
+    for (const listener of [...this.listeners]) {
       try {
         listener(tokens);
       } catch (error) {
@@ -254,7 +280,8 @@ export class PkceClient {
   }
 
   async revoke(token, hint) {
-    if (this.link) return this.link.revoke(token, hint);
+    const link = links.get(this);
+    if (link) return link.revoke(token, hint);
     this.core.call(Op.Revoked, await this.exchange(this.core.call(Op.RevokeRequest, token, hint)));
   }
 
@@ -268,16 +295,15 @@ export class PkceClient {
     await this.replace(undefined, undefined); // first, so a refresh in flight cannot store its result
     this.tabs?.postMessage('cleared');
     if (revocation) await this.exchange(revocation).catch(() => {}); // best effort: logging out does not fail on it
-    await this.link?.logout().catch(() => {}); // the worker's refresh token, revoked there
+    await links.get(this)?.logout().catch(() => {}); // the worker's refresh token, revoked there
     await this.dropKey();
     if (endSession) this.core.call(Op.Assign, endSession);
   }
 
   free() {
     this.core.call(Op.Free);
-    this.link?.close();
-    this.tabs?.close();
-    if (this.restored) removeEventListener('pageshow', this.restored);
+    collected.unregister(this);
+    this.released();
     this.listeners.clear();
   }
 
@@ -343,7 +369,7 @@ export class PkceClient {
   async snapshot() {
     const shared = this.core.call(Op.Shared);
     if (!shared) return this.core.call(Op.Held);
-    return this.core.call(Op.Adopt, await sharedGet(shared[0]).then((text) => text ?? null, () => undefined));
+    return this.core.call(Op.Adopt, await sharedGet(shared).then((text) => text ?? null, () => undefined));
   }
 
   // Writes `record` (undefined: empties the holder) over `expected` (a record, null for none,
@@ -355,7 +381,7 @@ export class PkceClient {
       wrote = this.core.call(Op.Replace, expected, record);
     } else {
       const any = expected === undefined;
-      const outcome = await sharedSwap(shared[0], any, expected ?? undefined, record).catch(() => undefined);
+      const outcome = await sharedSwap(shared, any, expected ?? undefined, record).catch(() => undefined);
       wrote = this.core.call(Op.Swapped, outcome, record);
       if (!wrote) await this.snapshot();
       else this.tabs?.postMessage('changed'); // the other tabs share this record

@@ -13,13 +13,14 @@ let core;
 let pair; // with dpop: the page's key pair (a non-extractable CryptoKeyPair, cloned)
 let refreshing; // the one refresh in flight
 
-const ops = {
-  // The page client's config and the wasm module it compiled (instantiated here, in this worker's own memory).
-  async start(settings, module) {
-    await init({ module_or_path: module });
-    core = new Core(JSON.parse(settings));
-  },
+// The page client's config and the wasm module it compiled (instantiated here, in this worker's own memory).
+async function start(settings, module) {
+  await init({ module_or_path: module });
+  core = new Core(JSON.parse(settings));
+}
 
+// What the page may ask once started ("start" is not among them).
+const ops = {
   // A callback the page checked: its token request, sent with the login's key.
   async redeem(request, key) {
     await useKey(key);
@@ -73,12 +74,18 @@ async function useKey(key) {
 // An error as plain fields for the page, which rebuilds it; anything but an OAuthError is none.
 const fields = (e) => (e instanceof OAuthError ? { ...e, message: e.message } : {});
 
-// Questions are [id, op, a, b]; each is answered [id, value] or [id, undefined, error fields].
-// The first is "start"; each other starts once it is done, in the order they came.
+// The first message is the link's start: [settings, module]. Every later one is a question
+// [id, op, a, b] (one of `ops`: never a second start, so page script that reaches this Worker
+// cannot replace its Core and wipe the session), answered [id, value] or [id, undefined, error
+// fields] once the start is done.
 let started;
-onmessage = ({ data: [id, op, a, b] }) => {
-  const run = started ? started.then(() => ops[op](a, b)) : (started = ops.start(a, b));
-  run.then(
+onmessage = ({ data }) => {
+  if (!started) {
+    started = start(...data);
+    return started.catch(() => {}); // a failed start fails every question instead
+  }
+  const [id, op, a, b] = data;
+  started.then(() => ops[op](a, b)).then(
     (value) => postMessage([id, value]),
     (error) => postMessage([id, undefined, fields(error)]),
   );

@@ -71,7 +71,7 @@ class WorkerLink {
       for (const [, reject] of this.asked.values()) reject(this.broken);
       this.asked.clear();
     };
-    this.ask('start', core.call(Op.Settings), wasmModule).catch(() => {});
+    this.worker.postMessage([core.call(Op.Settings), wasmModule]); // the start: js/worker.js
   }
 
   ask(op, a, b) {

@@ -192,9 +192,9 @@ impl Client {
             *out.borrow_mut() = Some(result);
             Ok(JsValue::UNDEFINED)
         };
-        let promise = match self.config().token_storage {
-            TokenStorage::Local => locks::with_lock(&holder::lock_name(self.inner.held.key()), job),
-            _ => crate::browser::promise(job),
+        let promise = match holder::refresh_lock(self.config()) {
+            Some(name) => locks::with_lock(&name, job),
+            None => crate::browser::promise(job),
         };
         (promise, slot)
     }

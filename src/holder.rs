@@ -3,7 +3,7 @@
 use alloc::string::String;
 
 use crate::base64url;
-use crate::config::ClientConfig;
+use crate::config::{ClientConfig, TokenStorage};
 use crate::error::{ErrorCode, OAuthError, Result};
 use crate::json;
 use crate::platform::{Env, Store};
@@ -37,6 +37,15 @@ fn key_for(config: &ClientConfig, kind: &str) -> String {
 /// valid whatever the prefix (Web Locks refuse names that start with `-`).
 pub fn lock_name(key: &str) -> String {
     crate::text::concat(&["pkce-wasm lock ", key])
+}
+
+/// The Web Lock a refresh of this client's held tokens runs under, wherever another holder can
+/// read the same refresh token: in `session` mode the tab's other instances of the client (React
+/// StrictMode, two components), in `local` mode every tab too. None in `memory` and `worker` mode,
+/// where each instance holds its own tokens. Under it the refresh re-reads the record first.
+pub fn refresh_lock(config: &ClientConfig) -> Option<String> {
+    let shared = matches!(config.token_storage, TokenStorage::Session | TokenStorage::Local);
+    shared.then(|| lock_name(&key(config)))
 }
 
 /// Writes `new` under `key` (`None`: removes it) only while the store holds `expected` there;
@@ -160,6 +169,20 @@ mod tests {
             assert!(keys[i + 1..].iter().all(|other| other != k), "{k} is shared");
         }
         assert_eq!(key(&a), key(&a.clone()), "stable for one client");
+    }
+
+    #[test]
+    fn refreshes_are_locked_wherever_another_instance_reads_the_refresh_token() {
+        let mut config = config::sample();
+        for (storage, locked) in [
+            (TokenStorage::Memory, false),
+            (TokenStorage::Session, true),
+            (TokenStorage::Local, true),
+            (TokenStorage::Worker, false),
+        ] {
+            config.token_storage = storage;
+            assert_eq!(refresh_lock(&config), locked.then(|| lock_name(&key(&config))), "{storage:?}");
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::http::Response;
 use crate::json::{JsonField, JsonObject};
 use crate::pkce;
 use crate::platform::Env;
+use crate::session;
 use crate::steps;
 use crate::userinfo;
 use js_sys::Object;
@@ -77,6 +78,7 @@ struct Holder {
     config: ClientConfig,
     held: HeldRecord,
     dpop: RefCell<dpop::Session>,
+    epoch: session::Epoch,
 }
 
 impl Holder {
@@ -84,7 +86,7 @@ impl Holder {
     fn new(config: ClientConfig) -> Result<Self, OAuthError> {
         config.validate()?;
         let held = HeldRecord::new(&config);
-        Ok(Self { config, held, dpop: RefCell::default() })
+        Ok(Self { config, held, dpop: RefCell::default(), epoch: session::Epoch::default() })
     }
 }
 
@@ -119,8 +121,10 @@ pub enum Op {
     RefreshRequest,
     /// `refreshed(start, token, answer)`.
     Refreshed,
-    /// `shared()`.
+    /// `shared()`: in `local` mode the key of the record every tab shares (IndexedDB); else undefined.
     Shared,
+    /// `lock()`: the Web Lock a refresh runs under (`holder::refresh_lock`); undefined for none.
+    Lock,
     /// `adopt(outcome)`.
     Adopt,
     /// `swapped(outcome, record)`.
@@ -225,7 +229,8 @@ impl Core {
             Op::LostRace => self.lost_race(a.as_string())?.into(),
             Op::RefreshRequest => self.refresh_request(a)?,
             Op::Refreshed => self.refreshed(a.as_string(), &text(&b), c)?,
-            Op::Shared => self.shared()?,
+            Op::Shared => self.shared()?.into(),
+            Op::Lock => holder::refresh_lock(&self.inner()?.config).into(),
             Op::Adopt => self.adopt(a)?.into(),
             Op::Swapped => self.swapped(a.as_bool(), b.as_string())?.into(),
             Op::Replace => self.replace(a, b.as_string())?.into(),
@@ -335,7 +340,7 @@ impl Core {
         let inner = self.inner()?;
         let href = navigation::callback_href(url)?;
         let redemption = steps::begin_redemption(&inner.config, &href, &WebStore::session()?, &BrowserEnv)?;
-        Ok(Redemption::new(inner.config.clone(), redemption))
+        Ok(Redemption::new(inner.config.clone(), redemption, inner.epoch.clone()))
     }
 
     /// The held `TokenSet`, or `undefined`.
@@ -400,14 +405,10 @@ impl Core {
         Ok(out.into())
     }
 
-    /// In `local` mode, `[key, lockName]` of the record every tab shares (IndexedDB); else undefined.
-    pub fn shared(&self) -> JsResult<JsValue> {
+    /// In `local` mode, the key of the record every tab shares (IndexedDB); else none.
+    pub fn shared(&self) -> JsResult<Option<String>> {
         let inner = self.inner()?;
-        if inner.config.token_storage != TokenStorage::Local {
-            return Ok(JsValue::UNDEFINED);
-        }
-        let pair = js_sys::Array::of2(&inner.held.key().into(), &holder::lock_name(inner.held.key()).into());
-        Ok(pair.into())
+        Ok((inner.config.token_storage == TokenStorage::Local).then(|| inner.held.key().into()))
     }
 
     /// Takes the shared record as read from IndexedDB (a string, `null` for none, `undefined`
@@ -440,6 +441,7 @@ impl Core {
 
     /// Empties this tab's holder (in `local` mode `localStorage`'s copy; the driver empties the shared one).
     pub fn clear(&self) -> JsResult<()> {
+        self.inner()?.epoch.end(); // a login or refresh in flight stores nothing now
         if self.inner()?.config.token_storage == TokenStorage::Local {
             return Ok(self.mirror(None)?);
         }
@@ -469,6 +471,7 @@ impl Core {
         let params = read_logout(&options)?;
         let held = holder::parse(record.as_deref(), &BrowserEnv);
         let plan = steps::sign_out(&self.inner()?.config, params, held)?;
+        self.inner()?.epoch.end(); // a login or refresh in flight stores nothing now
         let out = Object::new();
         if let Some(request) = &plan.revocation {
             set(&out, "revocation", &wire::request(request));

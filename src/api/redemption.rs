@@ -8,6 +8,7 @@ use crate::browser::{set, BrowserEnv};
 use crate::config::{ClientConfig, TokenStorage};
 use crate::error::{ErrorCode, OAuthError};
 use crate::holder;
+use crate::session::{self, Epoch, Ticket};
 use crate::steps::{self, PendingLogin};
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
@@ -17,6 +18,10 @@ use wasm_bindgen::prelude::*;
 pub struct Redemption {
     config: ClientConfig,
     state: State,
+    /// The client's session, and the generation this callback began in: a `logout()` or
+    /// `clear()` since then ends it (nothing sent after, nothing stored).
+    epoch: Epoch,
+    ticket: Ticket,
 }
 
 /// What the redemption expects next.
@@ -30,8 +35,9 @@ enum State {
 }
 
 impl Redemption {
-    pub(crate) fn new(config: ClientConfig, redemption: steps::Redemption) -> Self {
-        Self { config, state: State::Claim(redemption) }
+    pub(crate) fn new(config: ClientConfig, redemption: steps::Redemption, epoch: Epoch) -> Self {
+        let ticket = epoch.ticket();
+        Self { config, state: State::Claim(redemption), epoch, ticket }
     }
 }
 
@@ -53,6 +59,9 @@ impl Redemption {
         };
         let claimed = outcome.ok_or_else(super::shared_unavailable)?;
         let (request, login) = redemption.claimed(claimed)?;
+        if !self.epoch.is_current(self.ticket) {
+            return Err(session::ended().into());
+        }
         let out = wire::request(&request);
         if self.config.token_storage == TokenStorage::Worker {
             // The worker sends it and checks the answer: it needs the nonce the ID token must carry.
@@ -66,16 +75,28 @@ impl Redemption {
 
     /// Takes the token response: `{ tokens, appState?, record }`, `record` being the holder's new
     /// record. With `tokenStorage` "worker" it takes the worker's answer instead: the record the
-    /// worker checked and holds, without its refresh token (`Op::Redeemed`).
+    /// worker checked and holds, without its refresh token (`Op::Redeemed`). When `logout()` or
+    /// `clear()` ended the session meanwhile: `{ error, revocation? }`, nothing to store, and the
+    /// revocation of the refresh token that came (a request; `true`: the worker holds it).
     pub fn finish(self, answer: JsValue) -> JsResult<JsValue> {
         let State::Answer(login) = self.state else { return Err(spent().into()) };
-        let result = if self.config.token_storage == TokenStorage::Worker {
+        let worker = self.config.token_storage == TokenStorage::Worker;
+        let result = if worker {
             let tokens = holder::parse(answer.as_string().as_deref(), &BrowserEnv);
             login.finished(tokens.ok_or_else(|| OAuthError::new(ErrorCode::InvalidTokenResponse, "no tokens"))?)
         } else {
             steps::end_redemption(&self.config, login, wire::answer(&answer), &BrowserEnv)?
         };
         let out = Object::new();
+        if !self.epoch.is_current(self.ticket) {
+            set(&out, "error", &session::ended().into());
+            if worker {
+                set(&out, "revocation", &JsValue::TRUE);
+            } else if let Some(request) = session::orphaned(&self.config, &result.tokens)? {
+                set(&out, "revocation", &wire::request(&request));
+            }
+            return Ok(out.into());
+        }
         set(&out, "tokens", &wire::token_set(&result.tokens));
         set(&out, "record", &result.tokens.to_json().into());
         if let Some(text) = result.app_state {

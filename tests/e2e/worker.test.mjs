@@ -271,6 +271,50 @@ eachEngine('tokenStorage "worker"', (engine) => {
     }
   });
 
+  test('page script holding the client reaches no Worker or port to restart the worker or wipe its session', async () => {
+    const world = await startFixture({ authOptions: { accessTokenTtl: 10 } });
+    try {
+      const tab = await login(browser, world);
+      const reached = await tab.eval(() => {
+        // Everything reachable from the client, as a script after login would walk it.
+        const seen = new Set();
+        const targets = [];
+        const walk = (value, depth) => {
+          if (value === null || !['object', 'function'].includes(typeof value) || seen.has(value) || depth > 8) return;
+          seen.add(value);
+          if (value instanceof Worker || value instanceof MessagePort) targets.push(value);
+          for (const key of Reflect.ownKeys(value)) {
+            try {
+              walk(value[key], depth + 1);
+            } catch {} // a getter that throws
+          }
+          walk(Object.getPrototypeOf(value), depth + 1);
+        };
+        walk(window.client, 0);
+        const settings = JSON.stringify({
+          clientId: 'attacker',
+          redirectUri: 'http://127.0.0.1:9/cb',
+          authorizationEndpoint: 'http://127.0.0.1:9/authorize',
+          tokenEndpoint: 'http://127.0.0.1:9/token',
+        });
+        for (const target of targets) {
+          target.postMessage([1e9, 'start', settings]); // the start message as the link sent it
+          target.postMessage([settings]);
+          target.postMessage([1e9 + 1, 'clear']);
+        }
+        return targets.length;
+      });
+      const token = await attempt(tab, () => window.client.getAccessToken());
+      assert.ok(typeof token.value == 'string', `the worker still refreshes: ${JSON.stringify(token)}`);
+      const refreshes = tokenGrants(world.auth, 'refresh_token');
+      assert.deepEqual(refreshes.map((g) => [g.ok, g.refreshToken]), [[true, world.auth.refreshTokens[0]]], 'with the refresh token it held');
+      assert.equal(reached, 0, 'nothing reachable from the client posts to the worker');
+      await tab.close();
+    } finally {
+      await world.stop();
+    }
+  });
+
   test('a hostile script in the page, before the client starts and after login, never sees the refresh token', async () => {
     const world = await startFixture({ api: true, dpop: true, headScript: `(${installProbe})()`, authOptions: { accessTokenTtl: 10 } });
     try {

@@ -3,7 +3,8 @@
 // back at GET /requests. It also runs the black hole (../browsers/blackhole.mjs) the browsers
 // send every non-loopback request to, and shows what reached it at GET /blackhole (JSON) and
 // GET /blackhole/summary (one line). POST /reset forgets both records. Mode `gated` holds
-// refresh answers until POST /release?t=<tag>; GET /held?t=<tag> answers once one is held.
+// refresh answers (mode `gatedcode`: code exchanges) until POST /release?t=<tag>; GET /held?t=<tag>
+// answers once one is held.
 // Prints its origin on the first line and the black hole's port on the second; stops on
 // SIGTERM/SIGINT.
 import http from "node:http";
@@ -52,6 +53,8 @@ const MODES = {
     form.get("grant_type") === "refresh_token"
       ? { gated: MODES.expiring(form) }
       : json(200, { ...TOKENS, expires_in: 0, access_token: `at-login-${++logins}`, refresh_token: `rt-login-${logins}` }),
+  // A code exchange answered only once the test releases it (fresh tokens, a refresh token `rt-late`).
+  gatedcode: () => ({ gated: json(200, { ...TOKENS, access_token: "at-late", refresh_token: "rt-late" }) }),
 };
 
 const chunk64 = Buffer.alloc(64 << 10, "a");
