@@ -228,7 +228,7 @@ impl ClientConfig {
             let canonical = endpoint("resourceOrigins", origin)
                 .ok()
                 .filter(|url| url.path.len() <= 1 && url.query.is_none())
-                .map(|url| crate::dpop::origin_of(&url));
+                .map(|url| crate::url::origin_of(&url));
             if canonical.as_deref() != Some(origin.as_str()) {
                 return Err(invalid("resourceOrigins", "must be origins: scheme://host[:port], lower case, no path"));
             }

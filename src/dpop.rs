@@ -99,21 +99,7 @@ pub fn proof(signing_input: &str, signature: &[u8]) -> Result<String> {
 /// not send to.
 pub fn htu(target: &str) -> Option<String> {
     let url = url::parse(target)?;
-    Some(crate::text::concat(&[&origin_of(&url), url.path]))
-}
-
-/// The origin of `target` as nonces are kept: `scheme://host[:port]`, no default port.
-pub fn origin(target: &str) -> Option<String> {
-    url::parse(target).map(|url| origin_of(&url))
-}
-
-pub(crate) fn origin_of(url: &url::Url<'_>) -> String {
-    let mut origin = crate::text::concat(&[&url.scheme, "://", &url.host]);
-    if !matches!((url.scheme.as_str(), url.port), ("https", 443) | ("http", 80)) {
-        origin.push(':');
-        json::push_u64(&mut origin, url.port.into());
-    }
-    origin
+    Some(crate::text::concat(&[&url::origin_of(&url), url.path]))
 }
 
 /// `ath`: the base64url SHA-256 of the access token (RFC 9449 §4.2).
@@ -333,7 +319,7 @@ impl Session {
             OAuthError::new(ErrorCode::InvalidArgument, "the request URL is not an http(s) URL").with_field("url")
         })?;
         let (jti, ath) = (base64url::encode(&random), access_token.map(ath));
-        let origin = origin(target).unwrap_or_default(); // htu parsed it: Some
+        let origin = url::origin(target).unwrap_or_default(); // htu parsed it: Some
         let iat = ((now / 1000.0) as i64).saturating_add(self.servers.offset(&origin)).max(0) as u64;
         let claims =
             Claims { jti: &jti, htm: method, htu: &htu, iat, ath: ath.as_deref(), nonce: self.servers.nonce(&origin) };
@@ -345,7 +331,7 @@ impl Session {
     /// (`use_dpop_nonce` from an authorization server's JSON or a resource server's challenge)
     /// and handed out a new one: the request may be sent again, once (`retried`: it was).
     pub fn observe<J: JsonObject>(&mut self, target: &str, answer: &Response<J>, now: f64, retried: bool) -> bool {
-        let Some(origin) = origin(target) else { return false };
+        let Some(origin) = url::origin(target) else { return false };
         if let Some(date) = answer.header("date") {
             self.servers.date(&origin, date, now);
         }
@@ -517,7 +503,7 @@ mod tests {
         ] {
             assert_eq!(htu(target).as_deref(), expected, "{target}");
         }
-        assert_eq!(origin("https://rs.example:8443/api?q").as_deref(), Some("https://rs.example:8443"));
+        assert_eq!(url::origin("https://rs.example:8443/api?q").as_deref(), Some("https://rs.example:8443"));
     }
 
     #[test]

@@ -68,6 +68,22 @@ pub fn parse(s: &str) -> Option<Url<'_>> {
     })
 }
 
+/// The origin of `target` (as nonces, clocks and `resourceOrigins` are kept):
+/// `scheme://host[:port]`, no default port; `None` for a URL this client would not send to.
+pub fn origin(target: &str) -> Option<String> {
+    parse(target).map(|url| origin_of(&url))
+}
+
+/// The origin of a parsed `url`.
+pub fn origin_of(url: &Url<'_>) -> String {
+    let mut origin = crate::text::concat(&[&url.scheme, "://", &url.host]);
+    if !matches!((url.scheme.as_str(), url.port), ("https", 443) | ("http", 80)) {
+        origin.push(':');
+        crate::json::push_u64(&mut origin, url.port.into());
+    }
+    origin
+}
+
 /// `("https", "host/path")` for `"https://host/path"`. A char search, not a substring search,
 /// which would pull core's two-way string searcher (~1 KB) into the wasm.
 pub fn split_scheme(s: &str) -> Option<(&str, &str)> {

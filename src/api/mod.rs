@@ -579,7 +579,7 @@ impl Core {
         let url = url.as_string().ok_or_else(|| {
             OAuthError::new(ErrorCode::InvalidArgument, "fetch() needs a URL or Request").with_field("input")
         })?;
-        let origin = dpop::origin(&url).unwrap_or_default();
+        let origin = crate::url::origin(&url).unwrap_or_default();
         if !inner.config.resource_origins.contains(&origin) {
             return Err(OAuthError::new(ErrorCode::UntrustedDestination, "this origin is not in resourceOrigins")
                 .with_field("resourceOrigins")
