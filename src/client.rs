@@ -2,7 +2,7 @@
 //! `PkceClient`, plus the token holder that keeps the current `TokenSet`.
 
 use crate::authorize::AuthorizeParams;
-use crate::browser::{locks, navigation, shared, BrowserEnv, FetchTransport, HeldRecord, SharedMarks, WebStore};
+use crate::browser::{navigation, run, shared, BrowserEnv, FetchTransport, HeldRecord, SharedMarks, WebStore};
 use crate::callback;
 use crate::config::{ClientConfig, TokenStorage};
 use crate::error::Result;
@@ -27,6 +27,16 @@ struct Inner {
     /// The holder's record, under its key bound to this client.
     held: HeldRecord,
     refreshing: RefCell<Option<InFlight>>,
+}
+
+impl run::Owner for Inner {
+    fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    fn held(&self) -> &HeldRecord {
+        &self.held
+    }
 }
 
 /// A configured public client. Cheap to clone; clones share the token holder.
@@ -133,13 +143,12 @@ impl Client {
         Ok(())
     }
 
-    /// An access token valid for at least `refresh_leeway` more seconds, refreshing when needed.
-    /// Concurrent calls share one refresh; in `Local` mode the refresh runs under a Web Lock and
-    /// re-reads storage first, so tabs never redeem the same rotating refresh token twice.
+    /// An access token valid for at least `refresh_leeway` more seconds, refreshing when needed:
+    /// the session machine's `token()` (`session::token`), run with web-sys I/O
+    /// (`browser::run`). Concurrent calls share one run; in `Session` and `Local` mode the
+    /// refresh runs under a Web Lock and re-reads the holder first, so neither another instance
+    /// nor another tab sends the same refresh token twice.
     pub async fn access_token(&self) -> Result<String> {
-        if let Some(fresh) = holder::fresh_access_token(self.config(), self.read()?.as_deref(), None, &BrowserEnv)? {
-            return Ok(fresh);
-        }
         let existing = self.inner.refreshing.borrow().clone();
         let (promise, slot) = match existing {
             Some(in_flight) => in_flight,
@@ -149,8 +158,7 @@ impl Client {
                 in_flight
             }
         };
-        let _ = JsFuture::from(promise.clone()).await; // the job never rejects: its result is in `slot`,
-                                                       // which stays empty only if the lock failed
+        let _ = JsFuture::from(promise.clone()).await; // the job never rejects: its result is in `slot`
         let mut refreshing = self.inner.refreshing.borrow_mut();
         if refreshing.as_ref().is_some_and(|(current, _)| JsValue::from(current) == JsValue::from(&promise)) {
             *refreshing = None;
@@ -186,33 +194,12 @@ impl Client {
 
     fn start_refresh(&self) -> InFlight {
         let slot = Rc::new(RefCell::new(None));
-        let (client, out) = (self.clone(), slot.clone());
+        let (inner, out) = (self.inner.clone(), slot.clone());
         let job = async move {
-            let result = client.refresh_held().await;
-            *out.borrow_mut() = Some(result);
+            *out.borrow_mut() = Some(run::token(inner, None).await);
             Ok(JsValue::UNDEFINED)
         };
-        let promise = match holder::refresh_lock(self.config()) {
-            Some(name) => locks::with_lock(&name, job),
-            None => crate::browser::promise(job),
-        };
-        (promise, slot)
-    }
-
-    /// Refreshes the held tokens, re-reading them first: under the lock, another tab may
-    /// already have refreshed them (in `Local` mode the copy read is IndexedDB's, which every
-    /// tab sees at once).
-    async fn refresh_held(&self) -> Result<String> {
-        let start = self.snapshot().await?;
-        if let Some(fresh) = holder::fresh_access_token(self.config(), start.as_deref(), None, &BrowserEnv)? {
-            return Ok(fresh);
-        }
-        let refresh_token = holder::refresh_token(start.as_deref(), &BrowserEnv)?;
-        let (tokens, stored) = self.refresh_from(start, &refresh_token).await?;
-        if stored {
-            return Ok(tokens.access_token);
-        }
-        holder::after_lost_race(self.config(), self.read()?.as_deref(), &BrowserEnv)
+        (crate::browser::promise(job), slot)
     }
 
     /// Refreshes with `refresh_token` and stores the result only over `start`, the record the

@@ -14,7 +14,7 @@ use crate::platform::Store;
 
 /// One client's record, under its bound key (`holder::key`).
 pub struct HeldRecord {
-    storage: TokenStorage,
+    pub(crate) storage: TokenStorage,
     key: String,
     memory: RefCell<Option<String>>,
 }
@@ -60,5 +60,25 @@ impl HeldRecord {
             Some(text) => store.set(&self.key, text),
             None => store.remove(&self.key),
         }
+    }
+}
+
+/// The holder as `session::token` reads and writes it: at once in memory and Web Storage; in
+/// `local` mode the runner reads and swaps IndexedDB's record and this tab's copy follows.
+impl crate::session::token::Held for HeldRecord {
+    fn read(&self) -> Result<Option<String>> {
+        HeldRecord::read(self)
+    }
+
+    fn replace(&self, expected: Option<&str>, record: Option<&str>) -> Result<bool> {
+        HeldRecord::replace(self, Some(expected), record)
+    }
+
+    fn shared(&self) -> bool {
+        self.storage == TokenStorage::Local
+    }
+
+    fn mirror(&self, record: Option<&str>) -> Result<()> {
+        HeldRecord::mirror(self, record)
     }
 }

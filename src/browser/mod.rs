@@ -11,6 +11,8 @@ pub(crate) mod navigation;
 #[cfg(feature = "client")]
 mod promise;
 #[cfg(feature = "client")]
+pub(crate) mod run;
+#[cfg(feature = "client")]
 pub(crate) mod shared;
 mod storage;
 

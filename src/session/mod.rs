@@ -1,6 +1,6 @@
 //! The session around the protocol steps: what stays true between them while requests are in
-//! flight. Today it holds the rule for answers that arrive after their session ended; the
-//! session machine (ARCHITECTURE.md) grows here.
+//! flight. The session's generation and what an answer that comes after its session ended does
+//! are here; `token` is the first operation of the session machine (ARCHITECTURE.md).
 use alloc::rc::Rc;
 use core::cell::Cell;
 
@@ -9,6 +9,8 @@ use crate::error::{ErrorCode, OAuthError, Result};
 use crate::http::Request;
 use crate::steps;
 use crate::token::TokenSet;
+
+pub mod token;
 
 /// A client's session generation: `end()` (logout, clear) starts a new one, and an answer to a
 /// request made in an earlier one is not the current session's to change. Clones share it.
