@@ -95,21 +95,28 @@ pub fn after_lost_race(config: &ClientConfig, now: Option<&str>, env: &impl Env)
 }
 
 /// A refresh with `refresh_token` that starts while the holder holds `start`: when that is the
-/// held login's refresh token, the login's ID token claims (a refreshed ID token must match
-/// them, OIDC Core §12.2), and only then may the refresh's rejection empty the holder.
+/// held login's refresh token, the login's ID token and its claims (a refreshed ID token must
+/// match them, OIDC Core §12.2; an answer without one keeps them), and only then may the
+/// refresh's rejection empty the holder.
 #[derive(Debug)]
 pub struct RefreshBasis {
     /// True when `refresh_token` is the held login's.
     pub held: bool,
-    /// The held login's checked ID token claims (JSON text).
-    pub claims: Option<String>,
+    /// The held login's ID token and its checked claims (JSON text).
+    pub id_token: Option<(String, String)>,
 }
 
 impl RefreshBasis {
     /// The basis of a refresh with `refresh_token` from the record `start`.
     pub fn new(start: Option<&str>, refresh_token: &str, env: &impl Env) -> Self {
         let held = parse(start, env).filter(|t| t.refresh_token.as_deref() == Some(refresh_token));
-        Self { held: held.is_some(), claims: held.and_then(|t| t.claims) }
+        let id_token = held.as_ref().and_then(|t| Some((t.id_token.clone()?, t.claims.clone()?)));
+        Self { held: held.is_some(), id_token }
+    }
+
+    /// The held login's ID token and claims, as `steps::refresh_response` takes them.
+    pub fn login(&self) -> Option<(&str, &str)> {
+        self.id_token.as_ref().map(|(token, claims)| (token.as_str(), claims.as_str()))
     }
 
     /// What the holder writes after the refresh, over `start` only: the new record
@@ -176,7 +183,7 @@ mod tests {
             token_type: "Bearer".into(),
             expires_at,
             refresh_token: refresh_token.map(String::from),
-            id_token: None,
+            id_token: Some("i.d.t".into()),
             scope: None,
             claims: Some("{\"sub\":\"u1\"}".into()),
         };
@@ -212,9 +219,9 @@ mod tests {
         let start = record(Some("rt"), None);
         let held = RefreshBasis::new(Some(&start), "rt", &env);
         assert!(held.held);
-        assert_eq!(held.claims.as_deref(), Some("{\"sub\":\"u1\"}"));
+        assert_eq!(held.login(), Some(("i.d.t", "{\"sub\":\"u1\"}")));
         let other = RefreshBasis::new(Some(&start), "someone else's", &env);
-        assert!(!other.held && other.claims.is_none());
+        assert!(!other.held && other.login().is_none());
         let invalid_grant =
             Err(OAuthError::new(ErrorCode::TokenError, "x").with_server("invalid_grant".into(), None, None));
         assert_eq!(held.write(&invalid_grant), Some(None), "the held login was rejected: empty the holder");
