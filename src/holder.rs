@@ -120,19 +120,26 @@ impl RefreshBasis {
     }
 
     /// What the holder writes after the refresh, over `start` only: the new record
-    /// (`Some(Some)`), nothing held (`Some(None)`, the held refresh token was `invalid_grant`),
+    /// (`Some(Some)`), nothing held (`Some(None)`, the server refused the held refresh token),
     /// or no write (`None`).
     pub fn write(&self, result: &Result<TokenSet>) -> Option<Option<String>> {
         match result {
             Ok(tokens) => Some(Some(tokens.to_json())),
-            Err(error) if self.held && is_invalid_grant(error) => Some(None),
+            Err(error) if self.held && is_refusal(error) => Some(None),
             Err(_) => None,
         }
     }
 }
 
-fn is_invalid_grant(error: &OAuthError) -> bool {
-    error.code == ErrorCode::TokenError && error.error.as_deref() == Some("invalid_grant")
+/// The token endpoint refused the refresh token: `invalid_grant`, or a `400`/`401` without an
+/// OAuth error body (`invalid_token_response`; Glewlwyd's empty `400` for a revoked or
+/// rotated-out token). Other OAuth errors (`use_dpop_nonce`, ...) and `5xx` keep the session.
+fn is_refusal(error: &OAuthError) -> bool {
+    match error.code {
+        ErrorCode::TokenError => error.error.as_deref() == Some("invalid_grant"),
+        ErrorCode::InvalidTokenResponse => matches!(error.status, Some(400 | 401)),
+        _ => false,
+    }
 }
 
 /// The Web Lock that keeps two tabs from refreshing at once could not be taken.
@@ -230,6 +237,31 @@ mod tests {
         assert_eq!(held.write(&timeout), None);
         let tokens = parse(Some(&start), &env).unwrap();
         assert_eq!(other.write(&Ok(tokens)), Some(Some(start)));
+    }
+
+    #[test]
+    fn a_held_refresh_refused_without_an_oauth_error_ends_the_session() {
+        use crate::fakes::FakeTransport;
+        let (config, env) = (config::sample(), crate::fakes::FakeEnv::default());
+        let start = record(Some("rt"), None);
+        let request = crate::steps::refresh_request(&config, "rt").unwrap();
+        for (status, body) in [(400, ""), (400, "<html>gone</html>"), (401, ""), (400, "{}")] {
+            // Glewlwyd answers a revoked or rotated-out refresh token with an empty 400.
+            let answer = FakeTransport::answering(status, body).answer_to(&request);
+            let result = crate::steps::refresh_response(&config, "rt", None, answer, &env);
+            let error = result.as_ref().unwrap_err();
+            assert_eq!((error.code, error.status), (ErrorCode::InvalidTokenResponse, Some(status)), "{body}");
+            let basis = RefreshBasis::new(Some(&start), "rt", &env);
+            assert_eq!(basis.write(&result), Some(None), "{status} {body}: the dead refresh token goes");
+            let other = RefreshBasis::new(Some(&start), "someone else's", &env);
+            assert_eq!(other.write(&result), None, "another token's refusal leaves the holder alone");
+        }
+        for (status, body) in [(500, ""), (503, "busy"), (400, r#"{"error":"use_dpop_nonce"}"#)] {
+            let answer = FakeTransport::answering(status, body).answer_to(&request);
+            let result = crate::steps::refresh_response(&config, "rt", None, answer, &env);
+            let basis = RefreshBasis::new(Some(&start), "rt", &env);
+            assert_eq!(basis.write(&result), None, "{status} {body}: a server failure or an OAuth error keeps it");
+        }
     }
 
     #[test]
