@@ -424,6 +424,10 @@ mod tests {
             "http://app.example/popup.html",
             "https://app.example/p#x",
             "popup.html",
+            "https://u@app.example/popup.html",
+            "https://u:p@app.example/popup.html",
+            "HTTPS://app.example/popup.html",
+            "http://[::1]app.example/popup.html",
         ] {
             let params = AuthorizeParams { redirect_uri: Some(elsewhere.into()), ..Default::default() };
             let error = start_login(&config, &params, None, true, None, &store, &env).unwrap_err();
