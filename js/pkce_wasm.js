@@ -169,9 +169,10 @@ export class PkceClient {
   async fetch(input, init) {
     let request;
     try {
-      request = new Request(input, init);
-    } catch {} // not a request: the wasm says invalid_argument
-    const scheme = this.core.call(Op.Destination, request?.url);
+      // Redirects are not followed: the wasm refuses them (the proof and body stay here).
+      request = new Request(new Request(input, init), { redirect: 'manual' });
+    } catch {} // not a request, or a URL with credentials: the wasm says which error
+    const scheme = this.core.call(Op.Destination, request?.url, input?.href ?? input);
     for (let tried = [], refused; ; ) {
       const token = await this.accessToken(refused);
       const attempt = request.clone();

@@ -157,7 +157,8 @@ pub enum Op {
     Proof,
     /// `observe(url, answer, retried)`: true when the request is to be sent again with a nonce.
     Observe,
-    /// `destination(url)`: the token's scheme for a `fetch()` to `url`; `untrusted_destination`.
+    /// `destination(url, input)`: the token's scheme for a `fetch()` to `url` (undefined: the
+    /// browser refused to make a request of `input`); `untrusted_destination`.
     Destination,
     /// `resourced(url, answer, tried)`: "nonce" or "refresh" when a resource request is to be
     /// sent again for that reason (none of `tried` yet), else undefined.
@@ -254,7 +255,7 @@ impl Core {
             Op::ProofInput => self.proof_input(a, b, c)?.into(),
             Op::Proof => self.proof(a, b)?.into(),
             Op::Observe => self.observe(a, b, c.as_bool() == Some(true))?.into(),
-            Op::Destination => self.destination(a)?.into(),
+            Op::Destination => self.destination(a, &b)?.into(),
             Op::Resourced => self.resourced(a, b, c)?,
             Op::Identity => JsValue::from(self.inner()?.held.key()),
             Op::PopupFailed => popup_failed(a.as_string().as_deref()).into(),
@@ -569,17 +570,26 @@ impl Core {
         Ok(inner.config.dpop && inner.dpop.borrow_mut().observe(&url, response, BrowserEnv.now(), retried))
     }
 
-    /// The scheme `fetch()` sends the access token with to `url`: only to `resourceOrigins`.
-    pub fn destination(&self, url: JsValue) -> JsResult<&'static str> {
+    /// The scheme `fetch()` sends the access token with to `url`: only to `resourceOrigins`. A
+    /// URL the browser refused is `invalid_argument`, unless it has user info (`untrusted_destination`,
+    /// like any URL outside the list).
+    pub fn destination(&self, url: JsValue, input: &JsValue) -> JsResult<&'static str> {
         let inner = self.inner()?;
-        let url = url.as_string().ok_or_else(|| {
-            OAuthError::new(ErrorCode::InvalidArgument, "fetch() needs a URL or Request").with_field("input")
-        })?;
-        let origin = dpop::origin(&url).unwrap_or_default();
-        if !inner.config.resource_origins.contains(&origin) {
-            return Err(OAuthError::new(ErrorCode::UntrustedDestination, "this origin is not in resourceOrigins")
+        let untrusted = || {
+            OAuthError::new(ErrorCode::UntrustedDestination, "this origin is not in resourceOrigins")
                 .with_field("resourceOrigins")
-                .into());
+        };
+        let Some(url) = url.as_string() else {
+            let userinfo = input.as_string().and_then(|input| crate::url::parse(&input).map(|u| u.has_userinfo));
+            return Err(if userinfo == Some(true) {
+                untrusted()
+            } else {
+                OAuthError::new(ErrorCode::InvalidArgument, "fetch() needs a URL or Request").with_field("input")
+            }
+            .into());
+        };
+        if !inner.config.is_resource(&url) {
+            return Err(untrusted().into());
         }
         Ok(dpop::scheme(&inner.config))
     }
@@ -597,11 +607,15 @@ impl Core {
     }
 
     /// What a resource server's answer asks for: "nonce" (RFC 9449 §9), "refresh" (a `401`
-    /// `invalid_token` challenge, RFC 6750 §3.1), each once (`tried`), else undefined.
+    /// `invalid_token` challenge, RFC 6750 §3.1), each once (`tried`), else undefined; a
+    /// redirect is `untrusted_destination` (never followed with the proof and the body).
     pub fn resourced(&self, url: JsValue, answer: JsValue, tried: JsValue) -> JsResult<JsValue> {
         let tried = js_sys::Array::from(&tried);
         let has = |reason: &str| tried.includes(&reason.into(), 0);
         let Ok(response) = wire::answer(&answer) else { return Ok(JsValue::UNDEFINED) };
+        if response.is_redirect() {
+            return Err(crate::http::redirected().into());
+        }
         if self.observed(&url, &response, has("nonce"))? {
             return Ok("nonce".into());
         }

@@ -3,9 +3,11 @@
 // that verifies every proof with jose (htm, htu, iat, ath, its own nonce, jti once) and the
 // token's cnf.jkt by introspection. Every fact comes from the servers' records or the page.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 
 import { callApi, newDpopKey } from '../../www/server/dpop-node.mjs';
+import { close, listen } from '../../www/server/http.mjs';
 import { eachEngine, failed, launchBrowser, serverRequests, settled, shown, signIn, startWorld, withPageClient } from './harness.mjs';
 
 /** Clicks "Call the API" and returns what the page shows of the answer ({ status, body }); fails on an error. */
@@ -28,6 +30,30 @@ function storedKeys() {
       };
     };
   });
+}
+
+/** A loopback server that lets any origin in (CORS, preflights answered 204) and records each
+ * other request ({ method, path, dpop, body }) before `respond(req, res)` answers it. */
+async function recordingServer(respond) {
+  const server = createServer();
+  const origin = await listen(server, 0);
+  const requests = [];
+  server.on('request', (req, res) => {
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('access-control-expose-headers', '*');
+    if (req.method === 'OPTIONS') {
+      res.setHeader('access-control-allow-methods', 'GET, POST');
+      res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] ?? '');
+      return res.writeHead(204).end();
+    }
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      requests.push({ method: req.method, path: req.url, dpop: req.headers.dpop, body: Buffer.concat(chunks).toString() });
+      respond(req, res);
+    });
+  });
+  return { origin, requests, close: () => close(server) };
 }
 
 /** The resource server's records for the API route, preflights left out. */
@@ -128,16 +154,38 @@ eachEngine('DPoP, resource indicators and fetch()', (engine) => {
       const before = world.example.requests.length;
       const outcomes = await withPageClient(tab, world, async (client, config) => {
         const api = new URL(config.api);
-        const elsewhere = [`${location.origin}/secret`, `${api.protocol}//localhost:${api.port}/api/hello`, `${api.protocol}//127.0.0.2:${api.port}/`, 'https://example.com/', 'http://[::1/'];
+        const elsewhere = [`${location.origin}/secret`, `${api.protocol}//localhost:${api.port}/api/hello`, `${api.protocol}//127.0.0.2:${api.port}/`, 'https://example.com/', `${api.protocol}//user:pass@${api.host}/api/hello`, 'http://[::1/'];
         const codes = [];
         for (const url of elsewhere) codes.push(await client.fetch(url).then(() => 'sent', (e) => e.code));
         return codes;
       });
-      assert.deepEqual(outcomes, ['untrusted_destination', 'untrusted_destination', 'untrusted_destination', 'untrusted_destination', 'invalid_argument']);
+      // A URL with credentials is refused like any URL outside the allowlist, not invalid_argument.
+      assert.deepEqual(outcomes, ['untrusted_destination', 'untrusted_destination', 'untrusted_destination', 'untrusted_destination', 'untrusted_destination', 'invalid_argument']);
+      assert.equal(apiCalls(world).length, 0, 'the resource server got nothing');
       assert.equal(world.example.requests.slice(before).filter((r) => r.url.includes('secret')).length, 0, 'nothing sent');
       await tab.close();
     } finally {
       await world.stop();
+    }
+  });
+
+  test('fetch() follows no redirect: a 307 to another origin gets neither the proof nor the body (untrusted_destination)', async () => {
+    const elsewhere = await recordingServer((req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('elsewhere'));
+    const redirector = await recordingServer((req, res) => res.writeHead(307, { location: `${elsewhere.origin}/collect` }).end());
+    const world = await startWorld('static', { api: true, config: { tokenStorage: 'session', api: `${redirector.origin}/api/hello` } });
+    try {
+      const { tab } = await signIn(browser, world);
+      const outcome = await withPageClient(tab, world, (client, config) =>
+        client.fetch(config.api, { method: 'POST', body: 'the body', headers: { 'content-type': 'text/plain' } })
+          .then(async (response) => `answered ${response.status}: ${await response.text()}`, (e) => `${e.code} ${e.field}`));
+      assert.equal(outcome, 'untrusted_destination redirect');
+      const asked = redirector.requests.filter((r) => r.method === 'POST');
+      assert.equal(asked.length, 1, 'one request to the resource origin, not retried');
+      assert.match(asked[0].dpop ?? '', /^ey/, 'which carried the proof');
+      assert.deepEqual(elsewhere.requests, [], 'the other origin got no request: no proof, no body');
+      await tab.close();
+    } finally {
+      await Promise.all([world.stop(), elsewhere.close(), redirector.close()]);
     }
   });
 
