@@ -79,6 +79,13 @@ pub fn fresh_access_token(
     Ok(fresh.then_some(tokens.access_token))
 }
 
+/// True when the record `held` holds tokens bound to a DPoP key other than the one with
+/// `thumbprint` (the key in use now): they are of no use with it, and are dropped. A record
+/// without a thumbprint (written before it was kept) is left alone.
+pub fn bound_elsewhere(held: Option<&str>, thumbprint: &str, env: &impl Env) -> bool {
+    parse(held, env).and_then(|tokens| tokens.jkt).is_some_and(|jkt| jkt != thumbprint)
+}
+
 /// The refresh token of the record `held`; `login_required` without one.
 pub fn refresh_token(held: Option<&str>, env: &impl Env) -> Result<String> {
     let tokens = parse(held, env).ok_or_else(|| login_required("no tokens are held: sign in"))?;
@@ -193,6 +200,7 @@ mod tests {
             id_token: Some("i.d.t".into()),
             scope: None,
             claims: Some("{\"sub\":\"u1\"}".into()),
+            jkt: Some("jkt-1".into()),
         };
         tokens.to_json()
     }
@@ -262,6 +270,17 @@ mod tests {
             let basis = RefreshBasis::new(Some(&start), "rt", &env);
             assert_eq!(basis.write(&result), None, "{status} {body}: a server failure or an OAuth error keeps it");
         }
+    }
+
+    #[test]
+    fn tokens_bound_to_another_key_are_told_apart() {
+        let env = crate::fakes::FakeEnv::default();
+        let held = record(Some("rt"), None);
+        assert!(!bound_elsewhere(Some(&held), "jkt-1", &env), "the key they were bound to");
+        assert!(bound_elsewhere(Some(&held), "jkt-2", &env), "another key: a swapped or planted one");
+        let unknown = held.replace(",\"jkt\":\"jkt-1\"", "");
+        assert!(!unknown.contains("jkt") && !bound_elsewhere(Some(&unknown), "jkt-2", &env), "no thumbprint kept");
+        assert!(!bound_elsewhere(None, "jkt-2", &env));
     }
 
     #[test]

@@ -147,8 +147,11 @@ pub enum Op {
     DiscoveryRead,
     /// `keyName()`: where the DPoP key pair is kept (IndexedDB); undefined without `dpop`.
     KeyName,
-    /// `setKey(x, y, kept)`: the DPoP public key's JWK coordinates (none: forget it), and whether
-    /// it is kept in IndexedDB; anything else is `dpop_error`.
+    /// `setKey(x, y, key)`: the DPoP public key's JWK coordinates (none: forget it), and `key`:
+    /// whether IndexedDB keeps it and what WebCrypto says of its private key, as the text
+    /// `"{kept} {extractable} {algorithm.name} {algorithm.namedCurve} {usages}"` (none in the
+    /// worker: the page checked it); a key this client would not make, and anything else, is
+    /// `dpop_error`. True when the held tokens are bound to another key (drop them).
     SetKey,
     /// `proofInput(method, url, accessToken)`: what to sign for a request's DPoP proof; undefined
     /// when the request needs none.
@@ -251,7 +254,7 @@ impl Core {
                 JsValue::UNDEFINED
             }
             Op::KeyName => self.key_name()?.into(),
-            Op::SetKey => self.set_key(a, b, c.as_bool() == Some(true)).map(|()| JsValue::UNDEFINED)?,
+            Op::SetKey => self.set_key(a, b, &c)?.into(),
             Op::ProofInput => self.proof_input(a, b, c)?.into(),
             Op::Proof => self.proof(a, b)?.into(),
             Op::Observe => self.observe(a, b, c.as_bool() == Some(true))?.into(),
@@ -385,7 +388,11 @@ impl Core {
     pub fn refreshed(&self, start: Option<String>, token: &str, answer: JsValue) -> JsResult<JsValue> {
         let inner = self.inner()?;
         let basis = holder::RefreshBasis::new(start.as_deref(), token, &BrowserEnv);
-        let result = steps::refresh_response(&inner.config, token, basis.login(), wire::answer(&answer), &BrowserEnv);
+        let mut result =
+            steps::refresh_response(&inner.config, token, basis.login(), wire::answer(&answer), &BrowserEnv);
+        if let Ok(tokens) = &mut result {
+            tokens.jkt = self.key_thumbprint()?;
+        }
         let out = Object::new();
         if let Some(record) = basis.write(&result) {
             set(&out, "write", &JsValue::TRUE);
@@ -498,7 +505,8 @@ impl Core {
     pub fn redeemed(&self, answer: JsValue, nonce: Option<String>) -> JsResult<Option<String>> {
         let inner = self.inner()?;
         let login = steps::PendingLogin::expecting(nonce);
-        let result = steps::end_redemption(&inner.config, login, wire::answer(&answer), &BrowserEnv)?;
+        let mut result = steps::end_redemption(&inner.config, login, wire::answer(&answer), &BrowserEnv)?;
+        result.tokens.jkt = self.key_thumbprint()?;
         let record = result.tokens.to_json();
         inner.held.replace(None, Some(&record))?;
         Ok(public(Some(record)))
@@ -520,17 +528,30 @@ impl Core {
         Ok(inner.config.dpop.then(|| holder::dpop_key(&inner.config)))
     }
 
-    /// Uses the public key with JWK coordinates `x`, `y`, `kept` in IndexedDB or not (`x`
-    /// undefined: forgets the key, as `logout()` and `clear()` do); `dpop_error` for anything
-    /// else (the driver's way to say WebCrypto could not make or keep a key).
-    pub fn set_key(&self, x: JsValue, y: JsValue, kept: bool) -> JsResult<()> {
+    /// Uses the public key with JWK coordinates `x`, `y` (`x` undefined: forgets the key, as
+    /// `logout()` and `clear()` do), its private key described by `key` (`Op::SetKey`);
+    /// `dpop_error` for a key this client would not have made (planted in IndexedDB) and for
+    /// anything else (the driver's way to say WebCrypto could not make or keep a key). True when
+    /// the held tokens are bound to another key.
+    pub fn set_key(&self, x: JsValue, y: JsValue, key: &JsValue) -> JsResult<bool> {
         let inner = self.inner()?;
-        let mut session = inner.dpop.borrow_mut();
-        session.set_key(None, false); // forgotten, unless `x` and `y` make a key
-        if !x.is_undefined() {
-            session.set_key(Some(dpop::PublicKey::new(&text(&x), &text(&y))?), kept);
-        }
-        Ok(())
+        inner.dpop.borrow_mut().set_key(None, false); // forgotten, unless `x` and `y` make a key
+        let key = key.as_string();
+        let kept = match key.as_deref().map(|key| crate::text::split_once(key, b' ')) {
+            Some(Some((kept, private))) if dpop::is_own_private_key(private) => kept == "true",
+            Some(_) => return Err(dpop::planted_key().into()),
+            None if x.is_undefined() => return Ok(false),
+            None => false,
+        };
+        let public = dpop::PublicKey::new(&text(&x), &text(&y))?;
+        let elsewhere = holder::bound_elsewhere(self.held()?.as_deref(), &public.thumbprint(), &BrowserEnv);
+        inner.dpop.borrow_mut().set_key(Some(public), kept);
+        Ok(elsewhere)
+    }
+
+    /// The thumbprint of the DPoP key in use: what tokens it gets now are bound to.
+    fn key_thumbprint(&self) -> Result<Option<String>, OAuthError> {
+        Ok(self.inner()?.dpop.borrow().key_thumbprint())
     }
 
     /// The signing input of the proof for `method` `url`: with `dpop`, for the token and

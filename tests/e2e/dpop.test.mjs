@@ -56,6 +56,48 @@ async function recordingServer(respond) {
   return { origin, requests, close: () => close(server) };
 }
 
+/** In the page, signed in with DPoP: a client of the page subscribes; a script then replaces
+ * the key pair in IndexedDB with one of its own (`extractable` or not) and the page's next client
+ * is discovered (as after a reload). Returns what each saw and the key pairs stored afterwards. */
+async function plantKey(config, extractable) {
+  const { default: init, PkceClient } = await import('/pkg/pkce_wasm.js');
+  await init();
+  const options = {
+    clientId: config.clientId, redirectUri: config.redirectUri, scope: config.scope, dpop: config.dpop,
+    resourceOrigins: [new URL(config.api).origin], resource: config.resource, tokenStorage: config.tokenStorage,
+  };
+  const running = await PkceClient.discover(config.issuer, options);
+  const heard = [];
+  const told = new Promise((resolve) => running.subscribe((tokens) => resolve(heard.push(tokens?.accessToken ?? null))));
+  const db = await new Promise((resolve) => (indexedDB.open('pkce-wasm').onsuccess = (event) => resolve(event.target.result)));
+  const run = (mode, body) => new Promise((resolve, reject) => {
+    const tx = db.transaction('kv', mode);
+    const request = body(tx.objectStore('kv'));
+    tx.oncomplete = () => resolve(request.result);
+    tx.onerror = () => reject(tx.error);
+  });
+  const pairs = async () => {
+    const [keys, records] = [await run('readonly', (s) => s.getAllKeys()), await run('readonly', (s) => s.getAll())];
+    return keys.map((key, i) => [key, records[i].pair]).filter(([, pair]) => pair);
+  };
+  const [[name]] = await pairs();
+  const planted = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, extractable, ['sign', 'verify']);
+  await run('readwrite', (s) => s.put({ pair: planted }, name));
+  const plantedX = (await crypto.subtle.exportKey('jwk', planted.publicKey)).x;
+  let message;
+  const found = await PkceClient.discover(config.issuer, options).then((c) => c, (e) => ((message = e.message), e.code));
+  if (typeof found == 'string') await told;
+  const next = typeof found == 'string' ? await PkceClient.discover(config.issuer, options) : found;
+  const stored = await Promise.all((await pairs()).map(async ([, pair]) => ({
+    x: (await crypto.subtle.exportKey('jwk', pair.publicKey)).x,
+    extractable: pair.privateKey.extractable,
+  })));
+  return {
+    planted: typeof found == 'string' ? found : 'discovered', message, heard, next: 'discovered',
+    tokens: next.tokens() ?? null, plantedX, stored,
+  };
+}
+
 /** The resource server's records for the API route, preflights left out. */
 const apiCalls = (world) => world.api.requests.filter((r) => r.path === '/api/hello' && r.outcome !== 'preflight');
 
@@ -227,6 +269,37 @@ eachEngine('DPoP, resource indicators and fetch()', (engine) => {
       await settled(tab, 'signed-in');
       assert.equal((await callTheApi(tab)).status, 200);
       assert.equal(new Set(proofKeys(world)).size, 2, 'the next login made a new key');
+      await tab.close();
+    } finally {
+      await world.stop();
+    }
+  });
+
+  test('a key pair planted in IndexedDB is refused (dpop_error) with the tokens, listeners hear it, and the next key is a fresh one', async () => {
+    const world = await startWorld('static', { api: true, config: { tokenStorage: 'session' } });
+    try {
+      const { tab, tokens } = await signIn(browser, world);
+      assert.equal(tokens.tokenType, 'DPoP');
+      const outcome = await tab.eval(plantKey, world.config, true);
+      assert.equal(outcome.planted, 'dpop_error', 'the client that finds the extractable pair fails, clearly');
+      assert.match(outcome.message, /not one this client makes/);
+      assert.deepEqual(outcome.heard, [null], 'a client of the page already running hears the tokens go');
+      assert.deepEqual([outcome.next, outcome.tokens], ['discovered', null], 'the next client starts signed out');
+      assert.equal(outcome.stored.length, 1, 'one key pair under the name');
+      assert.notEqual(outcome.stored[0].x, outcome.plantedX, 'the planted pair is gone');
+      assert.equal(outcome.stored[0].extractable, false, 'a fresh pair, not extractable');
+      await tab.close();
+    } finally {
+      await world.stop();
+    }
+  });
+
+  test('tokens bound to another key than the one found (a swapped, non-extractable pair) are dropped', async () => {
+    const world = await startWorld('static', { api: true, config: { tokenStorage: 'session' } });
+    try {
+      const { tab } = await signIn(browser, world);
+      const outcome = await tab.eval(plantKey, world.config, false);
+      assert.deepEqual([outcome.planted, outcome.tokens], ['discovered', null], 'signed out: the tokens are not bound to this key');
       await tab.close();
     } finally {
       await world.stop();
