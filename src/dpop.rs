@@ -57,10 +57,7 @@ pub fn is_own_private_key(description: &str) -> bool {
 
 /// The error for a stored key pair this client would not have made: dropped, with its tokens.
 pub fn planted_key() -> OAuthError {
-    OAuthError::new(
-        ErrorCode::DpopError,
-        "the stored DPoP key pair is not one this client makes: dropped, with its tokens",
-    )
+    OAuthError::new(ErrorCode::DpopError, "the stored DPoP key was not made by this client: dropped, with its tokens")
 }
 
 /// What one proof claims (RFC 9449 §4.2).

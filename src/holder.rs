@@ -117,8 +117,7 @@ impl RefreshBasis {
     /// The basis of a refresh with `refresh_token` from the record `start`.
     pub fn new(start: Option<&str>, refresh_token: &str, env: &impl Env) -> Self {
         let held = parse(start, env).filter(|t| t.refresh_token.as_deref() == Some(refresh_token));
-        let id_token = held.as_ref().and_then(|t| Some((t.id_token.clone()?, t.claims.clone()?)));
-        Self { held: held.is_some(), id_token }
+        Self { held: held.is_some(), id_token: held.and_then(|t| t.id_token.zip(t.claims)) }
     }
 
     /// The held login's ID token and claims, as `steps::refresh_response` takes them.

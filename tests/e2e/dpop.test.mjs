@@ -282,7 +282,7 @@ eachEngine('DPoP, resource indicators and fetch()', (engine) => {
       assert.equal(tokens.tokenType, 'DPoP');
       const outcome = await tab.eval(plantKey, world.config, true);
       assert.equal(outcome.planted, 'dpop_error', 'the client that finds the extractable pair fails, clearly');
-      assert.match(outcome.message, /not one this client makes/);
+      assert.match(outcome.message, /not made by this client/);
       assert.deepEqual(outcome.heard, [null], 'a client of the page already running hears the tokens go');
       assert.deepEqual([outcome.next, outcome.tokens], ['discovered', null], 'the next client starts signed out');
       assert.equal(outcome.stored.length, 1, 'one key pair under the name');
