@@ -225,4 +225,17 @@ eachEngine('the package\'s token holder', (engine) => {
     });
     assert.deepEqual(seen, { refreshed: { code: 'token_error', error: 'invalid_grant' }, after: null });
   });
+
+  test('a refresh answered 400 with an empty body (Glewlwyd\'s dead refresh token) empties the holder too', async () => {
+    const seen = await tab.eval(async () => {
+      await window.make('c', 'dead', 'js-dead');
+      await window.signIn('c');
+      const refreshed = await window.clients.c.getAccessToken().catch((e) => ({ code: e.code, status: e.status }));
+      const again = await window.outcome(window.clients.c.getAccessToken());
+      return { refreshed, after: window.clients.c.tokens() ?? null, again };
+    });
+    assert.deepEqual(seen, { refreshed: { code: 'invalid_token_response', status: 400 }, after: null, again: { code: 'login_required' } });
+    const refreshes = (await stub.requests('js-dead')).filter((r) => r.body.startsWith('grant_type=refresh_token'));
+    assert.equal(refreshes.length, 1, 'the dead refresh token is sent once');
+  });
 });
