@@ -115,8 +115,10 @@ export class PkceClient {
    * only client_id and request_uri go front-channel), else authorizeUrl(). With dpop, waits for the key. */
   login(options?: AuthorizeOptions): Promise<void>;
   /** fetch() with the access token (as getAccessToken() gets it) in the Authorization header, and a
-   * DPoP proof with dpop; only to resourceOrigins, else rejects "untrusted_destination" and sends
-   * nothing. A 401 invalid_token refreshes and retries once; use_dpop_nonce retries once. */
+   * DPoP proof with dpop; only to resourceOrigins (a URL with user info never), else rejects
+   * "untrusted_destination" and sends nothing. Follows no redirect, whatever init.redirect says:
+   * a 3xx answer rejects "untrusted_destination" (field "redirect"). A 401 invalid_token
+   * refreshes and retries once; use_dpop_nonce retries once. */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /** Signs in in a popup window, opened at once: call it synchronously in a click (no await
    * before it), else the browser blocks it ("popup_blocked"). The verifier stays in this window;
