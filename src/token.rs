@@ -28,6 +28,9 @@ pub struct TokenSet {
     pub scope: Option<String>,
     /// The ID token's claims as JSON text, once checked (see `id_token`).
     pub claims: Option<String>,
+    /// With DPoP: the thumbprint (RFC 7638) of the key the tokens were bound to, kept with the
+    /// held record so that another key found later (one planted in IndexedDB) is noticed.
+    pub jkt: Option<String>,
 }
 
 /// The tokens print as `[redacted]`; the rest as they are.
@@ -41,6 +44,7 @@ impl core::fmt::Debug for TokenSet {
             .field("id_token", &redacted::optional(&self.id_token))
             .field("scope", &self.scope)
             .field("claims", &self.claims)
+            .field("jkt", &self.jkt)
             .finish()
     }
 }
@@ -63,6 +67,7 @@ impl TokenSet {
                 ("idToken", self.id_token.as_ref()),
                 ("scope", self.scope.as_ref()),
                 ("claims", self.claims.as_ref()),
+                ("jkt", self.jkt.as_ref()),
             ],
         );
         if let Some(at) = self.expires_at {
@@ -88,6 +93,7 @@ impl TokenSet {
             id_token: text("idToken"),
             scope: text("scope"),
             claims: text("claims"),
+            jkt: text("jkt"),
         })
     }
 }
@@ -129,7 +135,7 @@ pub fn revocation_request(config: &ClientConfig, token: &str, hint: Option<&str>
 /// was not a JSON object; `now` is epoch milliseconds.
 pub fn parse_response(status: u16, body: Option<&impl JsonObject>, now: f64) -> Result<TokenSet> {
     if !(200..300).contains(&status) {
-        return Err(error_response(status, body));
+        return Err(error_response(status, body, "token endpoint failed without an OAuth error body"));
     }
     let body = body.ok_or_else(|| invalid(status, "body is not a JSON object"))?;
     let access_token = match body.field("access_token") {
@@ -157,6 +163,7 @@ pub fn parse_response(status: u16, body: Option<&impl JsonObject>, now: f64) -> 
         id_token: optional_string(body, "id_token", status)?,
         scope: optional_string(body, "scope", status)?,
         claims: None,
+        jkt: None,
     })
 }
 
@@ -191,13 +198,13 @@ pub fn parse_revocation(status: u16, body: Option<&impl JsonObject>) -> Result<(
     if (200..300).contains(&status) {
         Ok(())
     } else {
-        Err(error_response(status, body))
+        Err(error_response(status, body, "revocation endpoint failed without an OAuth error body"))
     }
 }
 
-fn error_response(status: u16, body: Option<&impl JsonObject>) -> OAuthError {
-    server_error(ErrorCode::TokenError, status, body)
-        .unwrap_or_else(|| invalid(status, "token endpoint failed without an OAuth error body"))
+/// The OAuth error of a non-2xx answer; `message` (naming the endpoint) when there is none.
+fn error_response(status: u16, body: Option<&impl JsonObject>, message: &'static str) -> OAuthError {
+    server_error(ErrorCode::TokenError, status, body).unwrap_or_else(|| invalid(status, message))
 }
 
 /// The OAuth error in an error answer's `body` (RFC 6749 §5.2), as `code` with the server's
@@ -291,6 +298,7 @@ mod tests {
                 id_token: Some("it".into()),
                 scope: Some("openid".into()),
                 claims: None,
+                jkt: None,
             }
         );
         assert_eq!(parse(201, r#"{"access_token":"a","token_type":"DPoP"}"#).unwrap().expires_at, None);
@@ -343,6 +351,7 @@ mod tests {
             parse(200, r#"{"access_token":"ab","token_type":"Bearer","expires_in":100,"refresh_token":"r\"t"}"#)
                 .unwrap();
         tokens.claims = Some(r#"{"sub":"u"}"#.into());
+        tokens.jkt = Some("thumb".into());
         assert_eq!(TokenSet::from_json(&object(&tokens.to_json()).unwrap()), Some(tokens.clone()));
         assert!(TokenSet::from_json(&object(r#"{"accessToken":"","tokenType":"x"}"#).unwrap()).is_none());
         assert!(
@@ -365,7 +374,10 @@ mod tests {
         parse_revocation(200, object("").as_ref()).unwrap();
         let error = parse_revocation(400, object(r#"{"error":"unsupported_token_type"}"#).as_ref()).unwrap_err();
         assert_eq!((error.code, error.error.as_deref()), (ErrorCode::TokenError, Some("unsupported_token_type")));
-        assert_eq!(parse_revocation(503, object("busy").as_ref()).unwrap_err().code, ErrorCode::InvalidTokenResponse);
+        let failed = parse_revocation(503, object("busy").as_ref()).unwrap_err();
+        assert_eq!(failed.code, ErrorCode::InvalidTokenResponse);
+        assert!(failed.message.starts_with("revocation endpoint "), "names its endpoint: {}", failed.message);
+        assert!(parse(503, "busy").unwrap_err().message.starts_with("token endpoint "));
     }
 
     #[test]

@@ -585,6 +585,17 @@ async fn invalid_grant_on_refresh_clears_the_holder() {
 }
 
 #[wasm_bindgen_test]
+async fn a_refresh_refused_with_an_empty_400_clears_the_holder() {
+    let c = client("dead", "dead", |_| {});
+    logged_in(&c).await;
+    let error = c.access_token().await.unwrap_err();
+    assert_eq!((error.code, error.status), (ErrorCode::InvalidTokenResponse, Some(400)));
+    assert_eq!(c.tokens().unwrap(), None, "the dead refresh token is not tried again");
+    assert_eq!(c.access_token().await.unwrap_err().code, ErrorCode::LoginRequired);
+    assert_eq!(refreshes(&requests("dead").await), 1);
+}
+
+#[wasm_bindgen_test]
 async fn discovery_falls_back_checks_the_issuer_and_caches() {
     let mut config = ClientConfig::new("spa", "http://127.0.0.1:8000/callback", "", "");
     config.storage_prefix = "t-disc".into();
@@ -754,6 +765,7 @@ fn url_parse_agrees_with_the_browsers_url_parser() {
             "LocalHost",
             "localhost.",
             "[::1]",
+            "[::1]evil.example",
             "[0::1]",
             "as.example",
             "AS.example",

@@ -80,6 +80,7 @@ mod tests {
             id_token: None,
             scope: None,
             claims: None,
+            jkt: None,
         };
         assert!(orphaned(&config, &tokens).unwrap().is_none(), "no revocation endpoint");
         config.revocation_endpoint = Some("https://as.example/revoke".into());

@@ -255,7 +255,10 @@ impl Token {
             }
         }
         let basis = RefreshBasis::new(refresh.start.as_deref(), &refresh.token, cx.env);
-        let result = steps::refresh_response(cx.config, &refresh.token, basis.claims.as_deref(), answer, cx.env);
+        let mut result = steps::refresh_response(cx.config, &refresh.token, basis.login(), answer, cx.env);
+        if let Ok(tokens) = &mut result {
+            tokens.jkt = cx.dpop.key_thumbprint(); // what they are bound to
+        }
         let Some(record) = basis.write(&result) else { return self.tell(cx, refresh, result, false) };
         if cx.held.shared() {
             let swap = Effect::Swap(refresh.start.clone(), record.clone());

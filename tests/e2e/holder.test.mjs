@@ -311,18 +311,22 @@ eachEngine('the package\'s token holder', (engine) => {
         }
         // Garbage until this round's clients were finalized (the registry's callbacks are the
         // events waited for), a bounded number of times: a client that is never collected fails.
-        for (let tries = 0; collected < round * 1000 && tries < 200; tries++) {
+        for (let tries = 0; collected < round * 1000 - 10 && tries < 200; tries++) {
           window.garbage = new Uint8Array(32 << 20); // external memory: the engines collect in full for it
           await new Promise((resolve) => setTimeout(resolve));
         }
         window.garbage = undefined;
+        await new Promise((resolve) => setTimeout(resolve)); // wasm-bindgen's own finalizers (the wasm free) run too
         pages.push(memory.buffer.byteLength >> 16);
       }
       return { collected, pages };
     });
-    assert.equal(seen.collected, 8000, `every dropped client was collected (wasm pages by round: ${seen.pages})`);
-    // The allocator settles within the first rounds; after that, no growth at all.
-    assert.ok(seen.pages[7] <= seen.pages[3], `the wasm memory stays flat: ${seen.pages} pages`);
+    // A leak collects none; the engines may keep the last few of a round a little longer.
+    assert.ok(seen.collected >= 7900, `${seen.collected} of 8000 dropped clients collected (wasm pages by round: ${seen.pages})`);
+    // Flat: the memory of collected clients is reused, so most rounds add no page (one step
+    // while the allocator settles); a leak adds about 16 pages every round (33 to 143 on db99206).
+    const grew = seen.pages.slice(1).filter((pages, i) => pages > seen.pages[i]).length;
+    assert.ok(grew <= 2, `the wasm memory stays flat: ${seen.pages} pages`);
   });
 
   test('invalid_grant on a refresh of the held token empties the holder', async () => {
@@ -332,5 +336,18 @@ eachEngine('the package\'s token holder', (engine) => {
       return { refreshed: await window.outcome(window.clients.c.getAccessToken()), after: window.clients.c.tokens() ?? null };
     });
     assert.deepEqual(seen, { refreshed: { code: 'token_error', error: 'invalid_grant' }, after: null });
+  });
+
+  test('a refresh answered 400 with an empty body (Glewlwyd\'s dead refresh token) empties the holder too', async () => {
+    const seen = await tab.eval(async () => {
+      await window.make('c', 'dead', 'js-dead');
+      await window.signIn('c');
+      const refreshed = await window.clients.c.getAccessToken().catch((e) => ({ code: e.code, status: e.status }));
+      const again = await window.outcome(window.clients.c.getAccessToken());
+      return { refreshed, after: window.clients.c.tokens() ?? null, again };
+    });
+    assert.deepEqual(seen, { refreshed: { code: 'invalid_token_response', status: 400 }, after: null, again: { code: 'login_required' } });
+    const refreshes = (await stub.requests('js-dead')).filter((r) => r.body.startsWith('grant_type=refresh_token'));
+    assert.equal(refreshes.length, 1, 'the dead refresh token is sent once');
   });
 });

@@ -38,6 +38,10 @@ const MODES = {
     form.get("grant_type") === "refresh_token"
       ? json(400, { error: "invalid_grant", error_description: "refresh token revoked" })
       : json(200, { ...TOKENS, expires_in: 0 }),
+  // As `rejecting`, but the refresh is refused as Glewlwyd refuses a revoked or rotated-out
+  // refresh token: 400 with an empty body, no OAuth error.
+  dead: (form) =>
+    form.get("grant_type") === "refresh_token" ? [400, {}, ""] : json(200, { ...TOKENS, expires_in: 0 }),
   revoke: () => [200, {}, ""],
   // 64 MiB of JSON text, streamed with backpressure, without and with a Content-Length.
   stream64: () => ({ stream: (res, record) => stream(res, record, { "content-type": "application/json" }, chunk64) }),
