@@ -10,7 +10,7 @@ export function initSync(module: { module: BufferSource | WebAssembly.Module }):
 export interface ClientConfig {
   /** The registered client_id. */
   clientId: string;
-  /** Absolute URL, sent byte-for-byte in both requests. */
+  /** Absolute URL, scheme in lower case, sent byte-for-byte in both requests. */
   redirectUri: string;
   /** https: (http: only on a loopback host). */
   authorizationEndpoint: string;
@@ -30,7 +30,7 @@ export interface ClientConfig {
   storagePrefix?: string;
   /** Seconds a pending login stays valid; default 600, at most 86400. */
   transactionTtl?: number;
-  /** Seconds to wait for the token endpoint; default 30. */
+  /** Seconds to wait for the token endpoint; default 30, at most 86400. */
   timeout?: number;
   /** RFC 7009 revocation endpoint, for revoke() and logout(); with discover(), wins over the metadata's. */
   revocationEndpoint?: string;
@@ -52,7 +52,7 @@ export interface ClientConfig {
   dpop?: boolean;
   /** Origins (scheme://host[:port], exact match) that fetch() may send the access token to; default []. */
   resourceOrigins?: string[];
-  /** RFC 8707 resource indicator(s), sent on authorize (or PAR), code and refresh requests. */
+  /** RFC 8707 resource indicator(s): absolute URIs (https://…, urn:…) without a fragment; sent on authorize (or PAR), code and refresh requests. */
   resource?: string | string[];
   /** RFC 9126 pushed authorization request endpoint; discover() takes pushed_authorization_request_endpoint. */
   parEndpoint?: string;

@@ -23,10 +23,12 @@ impl AuthorizeParams {
     /// Rejects extra parameters that are empty-named or would override a protocol parameter.
     pub fn validate(&self, config: &ClientConfig) -> Result<()> {
         if let Some(uri) = &self.redirect_uri {
-            let same_origin = url::parse(uri)
-                .zip(url::parse(&config.redirect_uri))
-                .is_some_and(|(uri, redirect)| uri.fragment.is_none() && uri.same_origin(&redirect));
-            if !same_origin {
+            // The configured redirect URI's rules, then its origin: `invalid_argument` here.
+            let uri = crate::config::redirect_uri("popupRedirectUri", uri).map_err(|mut error| {
+                error.code = ErrorCode::InvalidArgument;
+                error
+            })?;
+            if !url::parse(&config.redirect_uri).is_some_and(|redirect| uri.same_origin(&redirect)) {
                 return Err(OAuthError::new(
                     ErrorCode::InvalidArgument,
                     "popupRedirectUri must be on the redirectUri's origin, without a fragment",

@@ -219,8 +219,7 @@ impl Client {
     /// holder had when the refresh began; true when it was stored.
     async fn refresh_from(&self, start: Option<String>, refresh_token: &str) -> Result<(TokenSet, bool)> {
         let basis = holder::RefreshBasis::new(start.as_deref(), refresh_token, &BrowserEnv);
-        let result =
-            flow::refresh(self.config(), refresh_token, basis.claims.as_deref(), &BrowserEnv, &FetchTransport).await;
+        let result = flow::refresh(self.config(), refresh_token, basis.login(), &BrowserEnv, &FetchTransport).await;
         let stored = match basis.write(&result) {
             Some(text) => self.replace_text(Some(start.as_deref()), text.as_deref()).await?,
             None => false,

@@ -17,6 +17,8 @@ pub const DEFAULT_REFRESH_LEEWAY: u32 = 30;
 pub const MAX_TRANSACTION_TTL: u32 = 86_400;
 /// Longest `refreshLeeway` accepted (one day).
 pub const MAX_REFRESH_LEEWAY: u32 = 86_400;
+/// Longest `timeout` accepted (one day; a JS timer overflows past 2^31 - 1 ms and fires at once).
+pub const MAX_TIMEOUT: u32 = 86_400;
 
 /// Parameters the library sets in the authorize request; neither `extraParams` nor the
 /// endpoint's own query may carry them.
@@ -176,7 +178,7 @@ impl ClientConfig {
             return Err(invalid("clientId", "must be a non-empty string"));
         }
         // RFC 9700 §2.6: the code must not travel over plain HTTP.
-        endpoint("redirectUri", &self.redirect_uri)?;
+        redirect_uri("redirectUri", &self.redirect_uri)?;
         endpoint("authorizationEndpoint", &self.authorization_endpoint)?;
         endpoint("tokenEndpoint", &self.token_endpoint)?;
         for (field, value) in [
@@ -209,8 +211,8 @@ impl ClientConfig {
         if !(1..=MAX_TRANSACTION_TTL).contains(&self.transaction_ttl) {
             return Err(invalid("transactionTtl", "must be a whole number of seconds from 1 to 86400"));
         }
-        if self.timeout == 0 {
-            return Err(invalid("timeout", "must be a positive number of seconds"));
+        if !(1..=MAX_TIMEOUT).contains(&self.timeout) {
+            return Err(invalid("timeout", "must be a whole number of seconds from 1 to 86400"));
         }
         if self.refresh_leeway > MAX_REFRESH_LEEWAY {
             return Err(invalid("refreshLeeway", "must be a whole number of seconds from 0 to 86400"));
@@ -233,10 +235,8 @@ impl ClientConfig {
                 return Err(invalid("resourceOrigins", "must be origins: scheme://host[:port], lower case, no path"));
             }
         }
-        for resource in &self.resource {
-            if url::split_scheme(resource).is_none() || crate::text::find(resource, b'#').is_some() {
-                return Err(invalid("resource", "must be absolute URIs without a fragment"));
-            }
+        if !self.resource.iter().all(|resource| is_absolute_uri(resource)) {
+            return Err(invalid("resource", "must be absolute URIs without a fragment"));
         }
         Ok(())
     }
@@ -260,6 +260,27 @@ fn endpoint<'a>(field: &'static str, value: &'a str) -> Result<url::Url<'a>> {
         return Err(invalid(field, "must not have a fragment or user info"));
     }
     Ok(parsed)
+}
+
+/// A redirect URI (`redirectUri`, a popup's `popupRedirectUri`): an `endpoint` whose scheme is
+/// written in lower case, as the browser writes the URL it calls back on and as the server
+/// compares it, byte for byte, with the registered one.
+pub fn redirect_uri<'a>(field: &'static str, value: &'a str) -> Result<url::Url<'a>> {
+    let parsed = endpoint(field, value)?;
+    if !value.starts_with(parsed.scheme.as_str()) {
+        return Err(invalid(field, "must write its scheme in lower case"));
+    }
+    Ok(parsed)
+}
+
+/// RFC 3986 `absolute-URI` (RFC 8707 §2's `resource`): a scheme, `:`, then URI characters
+/// only, no fragment (`https://rs.example/`, `urn:example:api`).
+fn is_absolute_uri(value: &str) -> bool {
+    let Some((scheme, rest)) = crate::text::split_once(value, b':') else { return false };
+    let scheme_ok = scheme.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    let uri_char = |b: u8| b.is_ascii_alphanumeric() || b"-._~:/?[]@!$&'()*+,;=%".contains(&b);
+    scheme_ok && rest.bytes().all(uri_char)
 }
 
 /// `invalid_config` naming the field.
@@ -373,9 +394,29 @@ mod tests {
     fn ranges_are_checked_for_every_caller() {
         assert_eq!(field_for(|c| c.refresh_leeway = u32::MAX), "refreshLeeway");
         assert_eq!(field_for(|c| c.transaction_ttl = MAX_TRANSACTION_TTL + 1), "transactionTtl");
+        // 2^31 ms and more: the JS timer would overflow and abort every request at once.
+        assert_eq!(field_for(|c| c.timeout = 2_147_484), "timeout");
+        assert_eq!(field_for(|c| c.timeout = 86_401), "timeout");
         let mut c = sample();
         c.refresh_leeway = MAX_REFRESH_LEEWAY;
+        c.timeout = 86_400;
         c.validate().unwrap();
+    }
+
+    #[test]
+    fn every_redirect_uri_is_written_as_the_browser_writes_it() {
+        assert_eq!(field_for(|c| c.redirect_uri = "HTTPS://app.example/cb".into()), "redirectUri");
+        assert_eq!(field_for(|c| c.redirect_uri = "Https://app.example/cb".into()), "redirectUri");
+    }
+
+    #[test]
+    fn resources_may_be_any_absolute_uri() {
+        let mut c = sample();
+        c.resource = vec!["urn:example:api".into(), "https://rs.example/".into(), "tag:a.example,2026:x".into()];
+        c.validate().unwrap();
+        for bad in ["urn:example:api#f", ":x", "1urn:x", "ur n:x", "/api", "api", "urn:a b", "urn:\u{e9}"] {
+            assert_eq!(field_for(|c| c.resource = vec![bad.into()]), "resource", "{bad}");
+        }
     }
 
     #[test]

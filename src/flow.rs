@@ -25,16 +25,17 @@ pub async fn finish_login(
     steps::end_redemption(config, login, transport.send(&request).await, env)
 }
 
-/// Exchanges a refresh token (`steps::refresh_request`, `steps::refresh_response`).
+/// Exchanges a refresh token (`steps::refresh_request`, `steps::refresh_response`); `login`
+/// is the held login's ID token and claims.
 pub async fn refresh(
     config: &ClientConfig,
     refresh_token: &str,
-    original_claims: Option<&str>,
+    login: Option<(&str, &str)>,
     env: &impl Env,
     transport: &impl Transport,
 ) -> Result<TokenSet> {
     let request = steps::refresh_request(config, refresh_token)?;
-    steps::refresh_response(config, refresh_token, original_claims, transport.send(&request).await, env)
+    steps::refresh_response(config, refresh_token, login, transport.send(&request).await, env)
 }
 
 /// The metadata of `issuer`, from `store`'s cache or `Discovery`'s two locations.
@@ -296,12 +297,32 @@ mod tests {
         other["sub"] = "someone-else".into();
         let body = serde_json::json!({"access_token": "at", "token_type": "bearer", "id_token": jwt(&other)});
         *world.transport.answer.borrow_mut() = Ok((200, body.to_string()));
-        let error = block_on(refresh(&world.config, "rt", Some(&original), &world.env, &world.transport)).unwrap_err();
+        let error = block_on(refresh(&world.config, "rt", Some(("i.d.t", &original)), &world.env, &world.transport))
+            .unwrap_err();
         assert_eq!((error.code, error.field), (ErrorCode::IdTokenInvalid, Some("sub")));
         let same =
             serde_json::json!({"access_token": "at", "token_type": "bearer", "id_token": jwt(&good_claims(now))});
         *world.transport.answer.borrow_mut() = Ok((200, same.to_string()));
-        block_on(refresh(&world.config, "rt", Some(&original), &world.env, &world.transport)).unwrap();
+        block_on(refresh(&world.config, "rt", Some(("i.d.t", &original)), &world.env, &world.transport)).unwrap();
+    }
+
+    #[test]
+    fn a_refresh_without_an_id_token_keeps_the_logins_and_its_claims() {
+        use crate::id_token::tests::{good_claims, jwt};
+        let world = World::new();
+        let claims = good_claims(world.env.now.get() / 1000.0);
+        let (id_token, original) = (jwt(&claims), claims.to_string());
+        // OIDC Core §12.2: the refreshed answer may omit the ID token (Glewlwyd, LemonLDAP::NG do).
+        *world.transport.answer.borrow_mut() = Ok((200, r#"{"access_token":"a2","token_type":"bearer"}"#.into()));
+        let login = Some((id_token.as_str(), original.as_str()));
+        let tokens = block_on(refresh(&world.config, "rt", login, &world.env, &world.transport)).unwrap();
+        assert_eq!((tokens.id_token.as_deref(), tokens.claims.as_deref()), (Some(id_token.as_str()), Some(&*original)));
+        let mut config = world.config.clone();
+        config.end_session_endpoint = Some("https://as.example/logout".into());
+        let plan = steps::sign_out(&config, crate::LogoutParams::default(), Some(tokens)).unwrap();
+        assert!(plan.end_session.unwrap().contains(&format!("id_token_hint={id_token}")), "logout still hints it");
+        let none = block_on(refresh(&world.config, "rt", None, &world.env, &world.transport)).unwrap();
+        assert_eq!((none.id_token, none.claims), (None, None), "no login ID token: none invented");
     }
 
     #[test]

@@ -95,37 +95,51 @@ pub fn after_lost_race(config: &ClientConfig, now: Option<&str>, env: &impl Env)
 }
 
 /// A refresh with `refresh_token` that starts while the holder holds `start`: when that is the
-/// held login's refresh token, the login's ID token claims (a refreshed ID token must match
-/// them, OIDC Core §12.2), and only then may the refresh's rejection empty the holder.
+/// held login's refresh token, the login's ID token and its claims (a refreshed ID token must
+/// match them, OIDC Core §12.2; an answer without one keeps them), and only then may the
+/// refresh's rejection empty the holder.
 #[derive(Debug)]
 pub struct RefreshBasis {
     /// True when `refresh_token` is the held login's.
     pub held: bool,
-    /// The held login's checked ID token claims (JSON text).
-    pub claims: Option<String>,
+    /// The held login's ID token and its checked claims (JSON text).
+    pub id_token: Option<(String, String)>,
 }
 
 impl RefreshBasis {
     /// The basis of a refresh with `refresh_token` from the record `start`.
     pub fn new(start: Option<&str>, refresh_token: &str, env: &impl Env) -> Self {
         let held = parse(start, env).filter(|t| t.refresh_token.as_deref() == Some(refresh_token));
-        Self { held: held.is_some(), claims: held.and_then(|t| t.claims) }
+        let id_token = held.as_ref().and_then(|t| Some((t.id_token.clone()?, t.claims.clone()?)));
+        Self { held: held.is_some(), id_token }
+    }
+
+    /// The held login's ID token and claims, as `steps::refresh_response` takes them.
+    pub fn login(&self) -> Option<(&str, &str)> {
+        self.id_token.as_ref().map(|(token, claims)| (token.as_str(), claims.as_str()))
     }
 
     /// What the holder writes after the refresh, over `start` only: the new record
-    /// (`Some(Some)`), nothing held (`Some(None)`, the held refresh token was `invalid_grant`),
+    /// (`Some(Some)`), nothing held (`Some(None)`, the server refused the held refresh token),
     /// or no write (`None`).
     pub fn write(&self, result: &Result<TokenSet>) -> Option<Option<String>> {
         match result {
             Ok(tokens) => Some(Some(tokens.to_json())),
-            Err(error) if self.held && is_invalid_grant(error) => Some(None),
+            Err(error) if self.held && is_refusal(error) => Some(None),
             Err(_) => None,
         }
     }
 }
 
-fn is_invalid_grant(error: &OAuthError) -> bool {
-    error.code == ErrorCode::TokenError && error.error.as_deref() == Some("invalid_grant")
+/// The token endpoint refused the refresh token: `invalid_grant`, or a `400`/`401` without an
+/// OAuth error body (`invalid_token_response`; Glewlwyd's empty `400` for a revoked or
+/// rotated-out token). Other OAuth errors (`use_dpop_nonce`, ...) and `5xx` keep the session.
+fn is_refusal(error: &OAuthError) -> bool {
+    match error.code {
+        ErrorCode::TokenError => error.error.as_deref() == Some("invalid_grant"),
+        ErrorCode::InvalidTokenResponse => matches!(error.status, Some(400 | 401)),
+        _ => false,
+    }
 }
 
 /// The Web Lock that keeps two tabs from refreshing at once could not be taken.
@@ -176,7 +190,7 @@ mod tests {
             token_type: "Bearer".into(),
             expires_at,
             refresh_token: refresh_token.map(String::from),
-            id_token: None,
+            id_token: Some("i.d.t".into()),
             scope: None,
             claims: Some("{\"sub\":\"u1\"}".into()),
         };
@@ -212,9 +226,9 @@ mod tests {
         let start = record(Some("rt"), None);
         let held = RefreshBasis::new(Some(&start), "rt", &env);
         assert!(held.held);
-        assert_eq!(held.claims.as_deref(), Some("{\"sub\":\"u1\"}"));
+        assert_eq!(held.login(), Some(("i.d.t", "{\"sub\":\"u1\"}")));
         let other = RefreshBasis::new(Some(&start), "someone else's", &env);
-        assert!(!other.held && other.claims.is_none());
+        assert!(!other.held && other.login().is_none());
         let invalid_grant =
             Err(OAuthError::new(ErrorCode::TokenError, "x").with_server("invalid_grant".into(), None, None));
         assert_eq!(held.write(&invalid_grant), Some(None), "the held login was rejected: empty the holder");
@@ -223,6 +237,31 @@ mod tests {
         assert_eq!(held.write(&timeout), None);
         let tokens = parse(Some(&start), &env).unwrap();
         assert_eq!(other.write(&Ok(tokens)), Some(Some(start)));
+    }
+
+    #[test]
+    fn a_held_refresh_refused_without_an_oauth_error_ends_the_session() {
+        use crate::fakes::FakeTransport;
+        let (config, env) = (config::sample(), crate::fakes::FakeEnv::default());
+        let start = record(Some("rt"), None);
+        let request = crate::steps::refresh_request(&config, "rt").unwrap();
+        for (status, body) in [(400, ""), (400, "<html>gone</html>"), (401, ""), (400, "{}")] {
+            // Glewlwyd answers a revoked or rotated-out refresh token with an empty 400.
+            let answer = FakeTransport::answering(status, body).answer_to(&request);
+            let result = crate::steps::refresh_response(&config, "rt", None, answer, &env);
+            let error = result.as_ref().unwrap_err();
+            assert_eq!((error.code, error.status), (ErrorCode::InvalidTokenResponse, Some(status)), "{body}");
+            let basis = RefreshBasis::new(Some(&start), "rt", &env);
+            assert_eq!(basis.write(&result), Some(None), "{status} {body}: the dead refresh token goes");
+            let other = RefreshBasis::new(Some(&start), "someone else's", &env);
+            assert_eq!(other.write(&result), None, "another token's refusal leaves the holder alone");
+        }
+        for (status, body) in [(500, ""), (503, "busy"), (400, r#"{"error":"use_dpop_nonce"}"#)] {
+            let answer = FakeTransport::answering(status, body).answer_to(&request);
+            let result = crate::steps::refresh_response(&config, "rt", None, answer, &env);
+            let basis = RefreshBasis::new(Some(&start), "rt", &env);
+            assert_eq!(basis.write(&result), None, "{status} {body}: a server failure or an OAuth error keeps it");
+        }
     }
 
     #[test]

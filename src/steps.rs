@@ -264,20 +264,26 @@ pub fn refresh_request(config: &ClientConfig, refresh_token: &str) -> Result<Req
 }
 
 /// A refresh, second half: keeps `refresh_token` when the server sends no new one.
-/// `original_claims` are the checked claims of the login's ID token, when known: a refreshed
-/// ID token must then have the same `iss`, `sub` and `aud` (OIDC Core §12.2).
+/// `login` is the login's ID token and its checked claims, when known: a refreshed ID token
+/// must then have the same `iss`, `sub` and `aud`, and an answer without one (OIDC Core §12.2
+/// allows it) keeps the login's.
 pub fn refresh_response<J: JsonObject>(
     config: &ClientConfig,
     refresh_token: &str,
-    original_claims: Option<&str>,
+    login: Option<(&str, &str)>,
     answer: Answer<J>,
     env: &impl Env,
 ) -> Result<TokenSet> {
     let mut tokens = token::read_response(config, &answer.map_err(http::failure)?, env.now())?;
     tokens.refresh_token.get_or_insert_with(|| refresh_token.into());
     check_id_token(config, &mut tokens, None, env)?;
-    if let (Some(refreshed), Some(original)) = (&tokens.claims, original_claims) {
-        id_token::check_same_subject(refreshed, original, env)?;
+    match (&tokens.claims, login) {
+        (Some(refreshed), Some((_, original))) => id_token::check_same_subject(refreshed, original, env)?,
+        (None, Some((id_token, claims))) => {
+            tokens.id_token = Some(id_token.into());
+            tokens.claims = Some(claims.into());
+        }
+        _ => {}
     }
     Ok(tokens)
 }
@@ -418,6 +424,10 @@ mod tests {
             "http://app.example/popup.html",
             "https://app.example/p#x",
             "popup.html",
+            "https://u@app.example/popup.html",
+            "https://u:p@app.example/popup.html",
+            "HTTPS://app.example/popup.html",
+            "http://[::1]app.example/popup.html",
         ] {
             let params = AuthorizeParams { redirect_uri: Some(elsewhere.into()), ..Default::default() };
             let error = start_login(&config, &params, None, true, None, &store, &env).unwrap_err();

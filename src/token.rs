@@ -129,7 +129,7 @@ pub fn revocation_request(config: &ClientConfig, token: &str, hint: Option<&str>
 /// was not a JSON object; `now` is epoch milliseconds.
 pub fn parse_response(status: u16, body: Option<&impl JsonObject>, now: f64) -> Result<TokenSet> {
     if !(200..300).contains(&status) {
-        return Err(error_response(status, body));
+        return Err(error_response(status, body, "token endpoint failed without an OAuth error body"));
     }
     let body = body.ok_or_else(|| invalid(status, "body is not a JSON object"))?;
     let access_token = match body.field("access_token") {
@@ -191,13 +191,13 @@ pub fn parse_revocation(status: u16, body: Option<&impl JsonObject>) -> Result<(
     if (200..300).contains(&status) {
         Ok(())
     } else {
-        Err(error_response(status, body))
+        Err(error_response(status, body, "revocation endpoint failed without an OAuth error body"))
     }
 }
 
-fn error_response(status: u16, body: Option<&impl JsonObject>) -> OAuthError {
-    server_error(ErrorCode::TokenError, status, body)
-        .unwrap_or_else(|| invalid(status, "token endpoint failed without an OAuth error body"))
+/// The OAuth error of a non-2xx answer; `message` (naming the endpoint) when there is none.
+fn error_response(status: u16, body: Option<&impl JsonObject>, message: &'static str) -> OAuthError {
+    server_error(ErrorCode::TokenError, status, body).unwrap_or_else(|| invalid(status, message))
 }
 
 /// The OAuth error in an error answer's `body` (RFC 6749 §5.2), as `code` with the server's
@@ -365,7 +365,10 @@ mod tests {
         parse_revocation(200, object("").as_ref()).unwrap();
         let error = parse_revocation(400, object(r#"{"error":"unsupported_token_type"}"#).as_ref()).unwrap_err();
         assert_eq!((error.code, error.error.as_deref()), (ErrorCode::TokenError, Some("unsupported_token_type")));
-        assert_eq!(parse_revocation(503, object("busy").as_ref()).unwrap_err().code, ErrorCode::InvalidTokenResponse);
+        let failed = parse_revocation(503, object("busy").as_ref()).unwrap_err();
+        assert_eq!(failed.code, ErrorCode::InvalidTokenResponse);
+        assert!(failed.message.starts_with("revocation endpoint "), "names its endpoint: {}", failed.message);
+        assert!(parse(503, "busy").unwrap_err().message.starts_with("token endpoint "));
     }
 
     #[test]

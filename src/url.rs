@@ -92,7 +92,8 @@ fn split_host_port(host_port: &str) -> Option<(&str, Option<u16>)> {
     let (host, port) = if host_port.starts_with('[') {
         let close = crate::text::find(host_port, b']')?;
         let (host, rest) = host_port.split_at_checked(close + 1)?;
-        (host, rest.strip_prefix(':'))
+        // Only `:port` may follow `]` (WHATWG refuses `[::1]evil.example`).
+        (host, if rest.is_empty() { None } else { Some(rest.strip_prefix(':')?) })
     } else {
         split_off(host_port, b':')
     };
@@ -228,6 +229,10 @@ mod tests {
             "https://a.example/%2E/cb",
             "https://a.example/{cb}",
             "https://a.example/cb?x='",
+            "http://[::1]evil.example/t",
+            "http://[::1]x:80/",
+            "http://[::1]]/",
+            "http://[::1].evil.example/",
         ] {
             assert!(parse(bad).is_none(), "{bad:?}");
         }

@@ -384,8 +384,7 @@ impl Core {
     pub fn refreshed(&self, start: Option<String>, token: &str, answer: JsValue) -> JsResult<JsValue> {
         let inner = self.inner()?;
         let basis = holder::RefreshBasis::new(start.as_deref(), token, &BrowserEnv);
-        let result =
-            steps::refresh_response(&inner.config, token, basis.claims.as_deref(), wire::answer(&answer), &BrowserEnv);
+        let result = steps::refresh_response(&inner.config, token, basis.login(), wire::answer(&answer), &BrowserEnv);
         let out = Object::new();
         if let Some(record) = basis.write(&result) {
             set(&out, "write", &JsValue::TRUE);
