@@ -4,7 +4,8 @@
 // one-use refresh tokens, revocation and RP-initiated logout. Not a production configuration:
 // a throw-away folder with a config made from Debian's sample and a SQLite database made from
 // Debian's init script, an ES256 key generated at each start, one public client and one user,
-// created through Glewlwyd's own admin REST API (what its admin web page does).
+// created through Glewlwyd's own admin REST API (what its admin web page does). Its login page
+// is Debian's webapp, copied into the folder (see launch()).
 //
 // Glewlwyd does not log requests, so it listens on a private loopback port behind a small
 // recording pass-through (recorder below): its issuer is the recorder's origin, and `requests`
@@ -14,9 +15,11 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { setTimeout as delay } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 
 import { CLIENT_ID, RESOURCE_SCOPE, TEST_ACCOUNT } from './auth-server.mjs';
@@ -49,11 +52,13 @@ const READY_TIMEOUT_MS = 30_000;
  *   redirect URI of the public client CLIENT_ID, and they are the only origins its CORS allows.
  * resource: a resource server's URL (RFC 8707): a token asked for it (with RESOURCE_SCOPE) has it
  *   as its audience.
- * dpopNonce: true (the default) demands Glewlwyd's own DPoP nonces at the token endpoint.
+ * dpopNonce: true demands Glewlwyd's own DPoP nonces at the token endpoint. Off by default: a
+ *   browser cannot read them (Glewlwyd 2.7.5 sends Access-Control-Expose-Headers on preflight
+ *   answers only), so a page's token request would fail with use_dpop_nonce.
  * parRequired: true makes every authorization request go through PAR (a plugin-wide setting).
  *
- * TEST_ACCOUNT (password TEST_PASSWORD) has already granted the client its scopes, so signing
- * in shows Glewlwyd's login page only (see signInOnPage in tests/e2e/glewlwyd.test.mjs).
+ * TEST_ACCOUNT (password TEST_PASSWORD) has already granted the client its scopes: signing in is
+ * Glewlwyd's password form (once per browser session), then its "Continue" button.
  *
  * Returns { issuer, origin, requests, close() }. `requests` lists { method, path, query, origin,
  * body, dpop, status } for every request the recorder passed on (query: URLSearchParams; body:
@@ -107,6 +112,8 @@ async function launch(dir, port, externalUrl, clientOrigins) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
   };
+  let gone = null;
+  exited.then(({ code, signal }) => { gone = new Error(`Glewlwyd exited (${signal ?? code}):\n${log}`); });
   try {
     await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`Glewlwyd not ready after ${READY_TIMEOUT_MS} ms:\n${log}`)), READY_TIMEOUT_MS);
@@ -116,13 +123,31 @@ async function launch(dir, port, externalUrl, clientOrigins) {
         if (/Glewlwyd started on port/.test(line)) { clearTimeout(timer); resolve(); }
       });
       child.once('error', (error) => { clearTimeout(timer); reject(error); });
-      exited.then(({ code, signal }) => { clearTimeout(timer); reject(new Error(`Glewlwyd exited (${signal ?? code}):\n${log}`)); });
+      exited.then(() => { clearTimeout(timer); reject(gone); });
     });
+    // Glewlwyd logs "started" just before it binds the port: ready once a connection is accepted.
+    await accepting(port, () => gone);
   } catch (error) {
     await stop();
     throw error;
   }
   return { stop };
+}
+
+// Resolves once 127.0.0.1:{port} accepts a connection; each refusal is retried after a short
+// pause, until READY_TIMEOUT_MS, or until failure() returns an error (the process exited).
+async function accepting(port, failure) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const accepted = await new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => { socket.destroy(); resolve(true); });
+      socket.once('error', () => resolve(false));
+    });
+    if (accepted) return;
+    if (failure()) throw failure();
+    if (Date.now() > deadline) throw new Error(`Glewlwyd did not accept connections on port ${port} within ${READY_TIMEOUT_MS} ms`);
+    await delay(20);
+  }
 }
 
 // Debian's sample config with this instance's settings (libconfig `key=value` lines replaced).
@@ -176,6 +201,12 @@ async function configure(api, { issuer, clientOrigins, resource, dpopNonce, parR
   for (const scope of ['offline_access', RESOURCE_SCOPE]) {
     await admin('POST', '/scope/', { name: scope, display_name: scope, description: scope, password_required: false, password_max_age: 0, scheme: {} });
   }
+  // The client back end stores each property as one string unless told it holds a list; the
+  // end-session endpoint looks for an array of post-logout redirect URIs.
+  const clients = await admin('GET', '/mod/client/database');
+  clients.parameters['data-format'].post_logout_redirect_uris = { multiple: true, read: true, write: true };
+  await admin('PUT', '/mod/client/database', clients);
+  await admin('PUT', '/mod/client/database/reset');
   await admin('POST', '/mod/plugin/', { module: 'oidc', name: PLUGIN, display_name: 'OpenID Connect', parameters: plugin({ issuer, resource, dpopNonce, parRequired }) });
   const redirects = clientOrigins.map((origin) => `${origin}/`);
   await admin('POST', '/client/', {
@@ -186,7 +217,7 @@ async function configure(api, { issuer, clientOrigins, resource, dpopNonce, parR
     token_endpoint_auth_method: ['none'],
     authorization_type: ['code', 'refresh_token'],
     redirect_uri: redirects,
-    post_logout_redirect_uri: redirects[0],
+    post_logout_redirect_uris: redirects,
     scope: ['openid', 'offline_access', RESOURCE_SCOPE],
   });
   await admin('POST', '/user/', {
@@ -267,7 +298,7 @@ function pluginDefaults() {
     'register-client-allowed': false,
     'session-cookie-name': 'GLEWLWYD2_OIDC_SID',
     'session-cookie-expiration': 2419200,
-    'front-channel-logout-allowed': false,
+    'front-channel-logout-allowed': true, // false: its end-session page answers 400
     'back-channel-logout-allowed': false,
     'client-jwks-parameter': 'jwks',
     'client-jwks_uri-parameter': 'jwks_uri',
@@ -288,14 +319,17 @@ function pluginDefaults() {
   };
 }
 
-// Signs in at Glewlwyd's API (POST /auth/) and returns call(method, path, json) with that session.
+// Signs in at Glewlwyd's API (POST /auth/); returns call(method, path, json) with that session,
+// which resolves with the answer's JSON (null for an empty body).
 async function session(api, { username, password }) {
   const login = await fetch(`${api}/auth/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
   if (!login.ok) throw new Error(`Glewlwyd: signing in as ${username} answered ${login.status}`);
   const cookie = login.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
   return async (method, path, json) => {
     const response = await fetch(`${api}${path}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(json) });
-    if (!response.ok) throw new Error(`Glewlwyd: ${method} ${path} answered ${response.status} ${await response.text()}`);
+    const text = await response.text();
+    if (!response.ok) throw new Error(`Glewlwyd: ${method} ${path} answered ${response.status} ${text}`);
+    return text ? JSON.parse(text) : null;
   };
 }
 
