@@ -42,8 +42,8 @@ $('call-api').onclick = () => run(async () => {
 $('logout').onclick = () => run(async () => {
   tokens = null;
   // Revokes the refresh token, forgets the tokens, ends the session at the server, comes back
-  // (with `state` echoed: Glewlwyd 2.7.5 sends the browser back only when a state came).
-  await client.logout({ postLogoutRedirectUri: config.redirectUri, state: 'signed-out' });
+  // (logoutState, if set, is echoed: Glewlwyd 2.7.5 sends the browser back only when one came).
+  await client.logout({ postLogoutRedirectUri: config.redirectUri, state: config.logoutState });
 });
 
 // In a sign-in popup this page only hands the response back to the window that opened it (and closes).
