@@ -20,7 +20,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { CLIENT_ID, startGlewlwyd, TEST_ACCOUNT, TEST_PASSWORD } from '../../www/server/glewlwyd-auth-server.mjs';
+import { CLIENT_ID, EXAMPLE_SETTINGS, startGlewlwyd, TEST_ACCOUNT, TEST_PASSWORD } from '../../www/server/glewlwyd-auth-server.mjs';
 import { apiConfig, exampleConfig, startExample } from '../../www/server/examples.mjs';
 import { startResourceServer } from '../../www/server/resource-server.mjs';
 import { eachEngine, failed, launchBrowser, settled, shown } from './harness.mjs';
@@ -51,7 +51,7 @@ eachEngine('the plain HTML example against Glewlwyd', (engine) => {
 
   /** The example's settings: DPoP-bound tokens for the API and PAR required, unless overridden. */
   const configure = (settings = {}) => example.setConfig({
-    ...exampleConfig(auth.issuer, example.origin), ...apiConfig(api), requirePar: true, ...settings,
+    ...exampleConfig(auth.issuer, example.origin), ...apiConfig(api), ...EXAMPLE_SETTINGS, requirePar: true, ...settings,
   });
 
   test('sign-in on Glewlwyd\'s page: PAR, PKCE S256 and iss; DPoP-bound tokens accepted by the resource server', async () => {
@@ -152,6 +152,7 @@ eachEngine('the plain HTML example against Glewlwyd', (engine) => {
     const ended = heard.find((r) => r.path === path(auth, '/end_session'));
     assert.equal(ended.query.get('id_token_hint'), tokens.idToken);
     assert.equal(ended.query.get('post_logout_redirect_uri'), `${example.origin}/`);
+    assert.equal(ended.query.get('state'), EXAMPLE_SETTINGS.logoutState, 'without it Glewlwyd would not send the browser back');
     assert.ok(heard.some((r) => r.method === 'DELETE' && r.path.startsWith(path(auth, '/session/'))), 'the page ended the OIDC session');
     assert.deepEqual(await redeem(auth, tokens.refreshToken), { status: 400, body: '' }, 'the session\'s refresh token is dead');
     await tab.close();

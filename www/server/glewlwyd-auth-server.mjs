@@ -31,6 +31,11 @@ export { CLIENT_ID, RESOURCE_SCOPE, TEST_ACCOUNT };
 export const GLEWLWYD_VERSION = '2.7.5-3+deb12u1';
 /** TEST_ACCOUNT's password on Glewlwyd's login page (a throw-away server on loopback). */
 export const TEST_PASSWORD = 'pkce-wasm-demo';
+/**
+ * What an example's config.json adds for Glewlwyd: a logout `state`, without which its
+ * end-session page does not send the browser back to the post-logout redirect URI.
+ */
+export const EXAMPLE_SETTINGS = { logoutState: 'signed-out' };
 /** The name of the OpenID Connect plugin instance: the issuer is `${origin}/api/${PLUGIN}`. */
 const PLUGIN = 'oidc';
 
@@ -105,6 +110,10 @@ async function launch(dir, port, externalUrl, clientOrigins) {
   // stdin: a pipe Glewlwyd never reads, so nothing waits on our terminal.
   const child = spawn(BINARY, [`--config-file=${configFile}`], { stdio: ['pipe', 'pipe', 'pipe'] });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // Should this process end without close() (an uncaught error, process.exit), Glewlwyd goes too.
+  const orphaned = () => child.kill('SIGKILL');
+  process.once('exit', orphaned);
+  exited.then(() => process.off('exit', orphaned));
   let log = '';
   const lines = createInterface({ input: child.stdout });
   child.stderr.setEncoding('utf8').on('data', (chunk) => { log = (log + chunk).slice(-8000); });
