@@ -21,6 +21,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { CLIENT_ID, EXAMPLE_SETTINGS, startGlewlwyd, TEST_ACCOUNT, TEST_PASSWORD } from '../../www/server/glewlwyd-auth-server.mjs';
+import { callApi, newDpopKey } from '../../www/server/dpop-node.mjs';
 import { apiConfig, exampleConfig, startExample } from '../../www/server/examples.mjs';
 import { startResourceServer } from '../../www/server/resource-server.mjs';
 import { eachEngine, failed, launchBrowser, settled, shown } from './harness.mjs';
@@ -94,6 +95,15 @@ eachEngine('the plain HTML example against Glewlwyd', (engine) => {
     assert.deepEqual(answer, { status: 200, body: { sub: claims.sub, method: 'GET', body: null } });
     const served = api.requests.slice(calls).filter((r) => r.method === 'GET');
     assert.deepEqual(served.map((r) => [r.scheme, r.outcome]), [['DPoP', 'use_dpop_nonce'], ['DPoP', 'ok']]);
+
+    // The same token copied out of the page is useless: another key, no key, a forged signature.
+    const url = `${api.origin}/api/hello`;
+    const thief = await newDpopKey();
+    assert.match((await callApi(url, tokens.accessToken, { key: thief })).wwwAuthenticate, /error="invalid_dpop_proof"/);
+    assert.match((await callApi(url, tokens.accessToken, { scheme: 'Bearer' })).wwwAuthenticate, /error="invalid_token"/);
+    const [head, , signature] = tokens.accessToken.split('.');
+    const forged = `${head}.${Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString('base64url')}.${signature}`;
+    assert.match((await callApi(url, forged, { key: thief })).wwwAuthenticate, /error="invalid_token"/);
     await tab.close();
   });
 
