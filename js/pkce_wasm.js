@@ -148,7 +148,7 @@ export class PkceClient {
     const claimed = await sharedClaim(...redemption.mark()).catch(() => undefined);
     const request = redemption.claimed(claimed);
     const answer = this.link ? this.link.redeem(request, await this.keyReady()) : this.exchange(request);
-    const { record, ...result } = redemption.finish(await answer);
+    const { record, ...result } = redemption.finish(await answer, this.core);
     await this.replace(undefined, record);
     return result;
   }
@@ -169,9 +169,10 @@ export class PkceClient {
   async fetch(input, init) {
     let request;
     try {
-      request = new Request(input, init);
-    } catch {} // not a request: the wasm says invalid_argument
-    const scheme = this.core.call(Op.Destination, request?.url);
+      // Redirects are not followed: the wasm refuses them (the proof and body stay here).
+      request = new Request(new Request(input, init), { redirect: 'manual' });
+    } catch {} // not a request, or a URL with credentials: the wasm says which error
+    const scheme = this.core.call(Op.Destination, request?.url, input?.href ?? input);
     for (let tried = [], refused; ; ) {
       const token = await this.accessToken(refused);
       const attempt = request.clone();
@@ -307,22 +308,37 @@ export class PkceClient {
   }
 
 
-  // With dpop: the key pair, made or found once, its public key handed to the wasm; a failure
-  // is the wasm's dpop_error, and so is a logout() or clear() while the key was being made (that
-  // key is deleted again: IndexedDB may have stored it after their deletion). Without dpop: nothing.
+  // With dpop: the key pair, made or found once, its public key and what WebCrypto says of its
+  // private key handed to the wasm; a failure is the wasm's dpop_error, and so is a logout() or
+  // clear() while the key was being made (that key is deleted again: IndexedDB may have stored it
+  // after their deletion). A pair the wasm refuses (planted in IndexedDB) is deleted and every
+  // tab's tokens with it; tokens bound to another key are dropped. Without dpop: nothing.
   keyReady() {
     const name = this.core.call(Op.KeyName);
     if (name === undefined) return Promise.resolve();
     if (!this.key) {
       const pending = keyPair(name)
         .then(async ([pair, kept]) => {
-          const { x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
+          const { extractable, algorithm, usages } = pair?.privateKey ?? {};
+          const key = `${kept} ${extractable} ${algorithm?.name} ${algorithm?.namedCurve} ${usages}`;
+          const { x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey).catch(() => ({}));
           if (this.key !== pending) throw await forgetKey(name); // dropped meanwhile
-          this.core.call(Op.SetKey, x, y, kept);
+          let elsewhere;
+          try {
+            elsewhere = this.core.call(Op.SetKey, x, y, key);
+          } catch (refused) {
+            this.clear();
+            throw (await forgetKey(name), refused);
+          }
+          if (elsewhere) {
+            await this.replace(undefined, undefined); // of no use with this key: listeners hear it
+            this.link?.clear();
+          }
           return pair;
         })
-        .catch(() => {
+        .catch((error) => {
           if (this.key === pending) this.key = undefined;
+          if (error?.code) throw error;
           this.core.call(Op.SetKey, null, null); // throws dpop_error
         });
       this.key = pending;

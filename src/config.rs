@@ -223,6 +223,12 @@ impl ClientConfig {
         self.validate_resources()
     }
 
+    /// True when `fetch()` may send the access token to `url`: an http(s) URL without user
+    /// info (a browser refuses to send one; never a token to it) on one of `resource_origins`.
+    pub fn is_resource(&self, url: &str) -> bool {
+        url::parse(url).is_some_and(|u| !u.has_userinfo && self.resource_origins.contains(&crate::dpop::origin_of(&u)))
+    }
+
     /// `resourceOrigins` are origins exactly as `fetch()` compares them; `resource` are absolute
     /// URIs without a fragment (RFC 8707 §2).
     fn validate_resources(&self) -> Result<()> {
@@ -279,7 +285,11 @@ fn is_absolute_uri(value: &str) -> bool {
     let Some((scheme, rest)) = crate::text::split_once(value, b':') else { return false };
     let scheme_ok = scheme.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
         && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
-    let uri_char = |b: u8| b.is_ascii_alphanumeric() || b"-._~:/?[]@!$&'()*+,;=%".contains(&b);
+    let uri_char = |b: u8| {
+        b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'.' | b'_' | b'~' | b':' | b'/' | b'?' | b'[' | b']' | b'@')
+            || matches!(b, b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b'%')
+    };
     scheme_ok && rest.bytes().all(uri_char)
 }
 
@@ -437,6 +447,27 @@ mod tests {
         c.par_endpoint = Some("https://as.example/par".into());
         c.require_par = true;
         c.validate().unwrap();
+    }
+
+    #[test]
+    fn the_token_goes_only_to_resource_origins_without_user_info() {
+        let mut c = sample();
+        c.resource_origins = vec!["https://api.example".into(), "http://127.0.0.1:8080".into()];
+        for yes in ["https://api.example/x", "https://API.example:443/x?q", "http://127.0.0.1:8080/"] {
+            assert!(c.is_resource(yes), "{yes}");
+        }
+        for no in [
+            "https://user:pass@api.example/x",
+            "https://user@api.example/x",
+            "https://@api.example/x",
+            "http://api.example/x",
+            "https://api.example:8443/x",
+            "https://api.example.evil/x",
+            "/x",
+            "",
+        ] {
+            assert!(!c.is_resource(no), "{no}");
+        }
     }
 
     #[test]

@@ -45,6 +45,21 @@ impl PublicKey {
     }
 }
 
+/// True for a private key as this client makes it (js/dpop_key.js): not extractable, ECDSA
+/// P-256, for `sign` only. `description` is what WebCrypto says of it, as the text
+/// `"{extractable} {algorithm.name} {algorithm.namedCurve} {usages}"` (usages joined by `,`).
+/// Anything else found under the client's key name was planted there: one script in the
+/// origin could write an extractable pair and keep its private key, and every token would be
+/// bound to a key it holds.
+pub fn is_own_private_key(description: &str) -> bool {
+    description == "false ECDSA P-256 sign"
+}
+
+/// The error for a stored key pair this client would not have made: dropped, with its tokens.
+pub fn planted_key() -> OAuthError {
+    OAuthError::new(ErrorCode::DpopError, "the stored DPoP key was not made by this client: dropped, with its tokens")
+}
+
 /// What one proof claims (RFC 9449 §4.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Claims<'a> {
@@ -280,6 +295,11 @@ impl Session {
         self.kept = kept;
     }
 
+    /// The thumbprint of the key in use (kept or not): what the tokens it gets are bound to.
+    pub fn key_thumbprint(&self) -> Option<String> {
+        self.key.as_ref().map(PublicKey::thumbprint)
+    }
+
     /// `dpop_jkt` for an authorization request (RFC 9449 §10), for a kept key only: a key held in
     /// this page's memory is gone when the login comes back, and the code would be bound to it.
     pub fn thumbprint(&self) -> Option<String> {
@@ -335,6 +355,28 @@ mod tests {
     // RFC 9449 §4.1's example key and §6.1's thumbprint of it.
     const X: &str = "l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs";
     const Y: &str = "9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA";
+
+    #[test]
+    fn only_a_key_this_client_makes_is_used() {
+        assert!(is_own_private_key("false ECDSA P-256 sign"));
+        for planted in [
+            "true ECDSA P-256 sign", // extractable: planted by a script that keeps the private key
+            "false ECDSA P-384 sign",
+            "false RSASSA-PKCS1-v1_5 undefined sign",
+            "false ECDSA P-256 ",
+            "false ECDSA P-256 sign,verify",
+            "false ECDH P-256 deriveBits",
+            "undefined undefined undefined undefined",
+            "",
+        ] {
+            assert!(!is_own_private_key(planted), "{planted}");
+        }
+        let mut session = Session::default();
+        assert_eq!(session.key_thumbprint(), None);
+        session.set_key(Some(PublicKey::new(X, Y).unwrap()), false);
+        assert_eq!(session.key_thumbprint().as_deref(), Some("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"));
+        assert_eq!(session.thumbprint(), None, "no dpop_jkt for a key this page does not keep");
+    }
 
     fn decoded(segment: &str) -> serde_json::Value {
         serde_json::from_slice(&base64url::decode(segment).unwrap()).unwrap()

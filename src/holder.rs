@@ -79,6 +79,13 @@ pub fn fresh_access_token(
     Ok(fresh.then_some(tokens.access_token))
 }
 
+/// True when the record `held` holds tokens bound to a DPoP key other than the one with
+/// `thumbprint` (the key in use now): they are of no use with it, and are dropped. A record
+/// without a thumbprint (written before it was kept) is left alone.
+pub fn bound_elsewhere(held: Option<&str>, thumbprint: &str, env: &impl Env) -> bool {
+    parse(held, env).and_then(|tokens| tokens.jkt).is_some_and(|jkt| jkt != thumbprint)
+}
+
 /// The refresh token of the record `held`; `login_required` without one.
 pub fn refresh_token(held: Option<&str>, env: &impl Env) -> Result<String> {
     let tokens = parse(held, env).ok_or_else(|| login_required("no tokens are held: sign in"))?;
@@ -110,8 +117,7 @@ impl RefreshBasis {
     /// The basis of a refresh with `refresh_token` from the record `start`.
     pub fn new(start: Option<&str>, refresh_token: &str, env: &impl Env) -> Self {
         let held = parse(start, env).filter(|t| t.refresh_token.as_deref() == Some(refresh_token));
-        let id_token = held.as_ref().and_then(|t| Some((t.id_token.clone()?, t.claims.clone()?)));
-        Self { held: held.is_some(), id_token }
+        Self { held: held.is_some(), id_token: held.and_then(|t| t.id_token.zip(t.claims)) }
     }
 
     /// The held login's ID token and claims, as `steps::refresh_response` takes them.
@@ -193,6 +199,7 @@ mod tests {
             id_token: Some("i.d.t".into()),
             scope: None,
             claims: Some("{\"sub\":\"u1\"}".into()),
+            jkt: Some("jkt-1".into()),
         };
         tokens.to_json()
     }
@@ -262,6 +269,17 @@ mod tests {
             let basis = RefreshBasis::new(Some(&start), "rt", &env);
             assert_eq!(basis.write(&result), None, "{status} {body}: a server failure or an OAuth error keeps it");
         }
+    }
+
+    #[test]
+    fn tokens_bound_to_another_key_are_told_apart() {
+        let env = crate::fakes::FakeEnv::default();
+        let held = record(Some("rt"), None);
+        assert!(!bound_elsewhere(Some(&held), "jkt-1", &env), "the key they were bound to");
+        assert!(bound_elsewhere(Some(&held), "jkt-2", &env), "another key: a swapped or planted one");
+        let unknown = held.replace(",\"jkt\":\"jkt-1\"", "");
+        assert!(!unknown.contains("jkt") && !bound_elsewhere(Some(&unknown), "jkt-2", &env), "no thumbprint kept");
+        assert!(!bound_elsewhere(None, "jkt-2", &env));
     }
 
     #[test]

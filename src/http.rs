@@ -109,6 +109,19 @@ impl<J> Response<J> {
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
+
+    /// True for a redirect not followed: an opaque redirect (`redirect: "manual"`, status 0)
+    /// or a 3xx other than `304 Not Modified` (where `fetch` shows the redirect itself).
+    pub fn is_redirect(&self) -> bool {
+        self.status == 0 || ((300..400).contains(&self.status) && self.status != 304)
+    }
+}
+
+/// `fetch()`'s answer to a resource server's redirect: never followed, as the proof, the token
+/// and the body would go to a destination nobody checked (`untrusted_destination`).
+pub fn redirected() -> OAuthError {
+    OAuthError::new(ErrorCode::UntrustedDestination, "the resource server redirected: fetch() follows no redirect")
+        .with_field("redirect")
 }
 
 /// A request that got no answer.
@@ -170,6 +183,18 @@ mod tests {
         assert!(no_type.json().is_none());
         assert!(answer("application/json", Body::NotAnObject).json().is_none());
         assert!(answer("application/json", Body::TooLarge).json().is_none());
+    }
+
+    #[test]
+    fn redirects_are_told_apart() {
+        let with = |status| Response::<serde_json::Value> { status, headers: Vec::new(), body: Body::NotAnObject };
+        for status in [0, 301, 302, 303, 307, 308] {
+            assert!(with(status).is_redirect(), "{status}");
+        }
+        for status in [200, 204, 304, 400, 401, 500] {
+            assert!(!with(status).is_redirect(), "{status}");
+        }
+        assert_eq!(redirected().code, ErrorCode::UntrustedDestination);
     }
 
     #[test]

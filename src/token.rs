@@ -28,6 +28,9 @@ pub struct TokenSet {
     pub scope: Option<String>,
     /// The ID token's claims as JSON text, once checked (see `id_token`).
     pub claims: Option<String>,
+    /// With DPoP: the thumbprint (RFC 7638) of the key the tokens were bound to, kept with the
+    /// held record so that another key found later (one planted in IndexedDB) is noticed.
+    pub jkt: Option<String>,
 }
 
 /// The tokens print as `[redacted]`; the rest as they are.
@@ -41,6 +44,7 @@ impl core::fmt::Debug for TokenSet {
             .field("id_token", &redacted::optional(&self.id_token))
             .field("scope", &self.scope)
             .field("claims", &self.claims)
+            .field("jkt", &self.jkt)
             .finish()
     }
 }
@@ -63,6 +67,7 @@ impl TokenSet {
                 ("idToken", self.id_token.as_ref()),
                 ("scope", self.scope.as_ref()),
                 ("claims", self.claims.as_ref()),
+                ("jkt", self.jkt.as_ref()),
             ],
         );
         if let Some(at) = self.expires_at {
@@ -88,6 +93,7 @@ impl TokenSet {
             id_token: text("idToken"),
             scope: text("scope"),
             claims: text("claims"),
+            jkt: text("jkt"),
         })
     }
 }
@@ -157,6 +163,7 @@ pub fn parse_response(status: u16, body: Option<&impl JsonObject>, now: f64) -> 
         id_token: optional_string(body, "id_token", status)?,
         scope: optional_string(body, "scope", status)?,
         claims: None,
+        jkt: None,
     })
 }
 
@@ -291,6 +298,7 @@ mod tests {
                 id_token: Some("it".into()),
                 scope: Some("openid".into()),
                 claims: None,
+                jkt: None,
             }
         );
         assert_eq!(parse(201, r#"{"access_token":"a","token_type":"DPoP"}"#).unwrap().expires_at, None);
@@ -343,6 +351,7 @@ mod tests {
             parse(200, r#"{"access_token":"ab","token_type":"Bearer","expires_in":100,"refresh_token":"r\"t"}"#)
                 .unwrap();
         tokens.claims = Some(r#"{"sub":"u"}"#.into());
+        tokens.jkt = Some("thumb".into());
         assert_eq!(TokenSet::from_json(&object(&tokens.to_json()).unwrap()), Some(tokens.clone()));
         assert!(TokenSet::from_json(&object(r#"{"accessToken":"","tokenType":"x"}"#).unwrap()).is_none());
         assert!(

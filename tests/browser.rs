@@ -743,6 +743,7 @@ fn url_parse_agrees_with_the_browsers_url_parser() {
             "LocalHost",
             "localhost.",
             "[::1]",
+            "[::1]evil.example",
             "[0::1]",
             "as.example",
             "AS.example",

@@ -147,8 +147,11 @@ pub enum Op {
     DiscoveryRead,
     /// `keyName()`: where the DPoP key pair is kept (IndexedDB); undefined without `dpop`.
     KeyName,
-    /// `setKey(x, y, kept)`: the DPoP public key's JWK coordinates (none: forget it), and whether
-    /// it is kept in IndexedDB; anything else is `dpop_error`.
+    /// `setKey(x, y, key)`: the DPoP public key's JWK coordinates (none: forget it), and `key`:
+    /// whether IndexedDB keeps it and what WebCrypto says of its private key, as the text
+    /// `"{kept} {extractable} {algorithm.name} {algorithm.namedCurve} {usages}"` (none in the
+    /// worker: the page checked it); a key this client would not make, and anything else, is
+    /// `dpop_error`. True when the held tokens are bound to another key (drop them).
     SetKey,
     /// `proofInput(method, url, accessToken)`: what to sign for a request's DPoP proof; undefined
     /// when the request needs none.
@@ -157,7 +160,8 @@ pub enum Op {
     Proof,
     /// `observe(url, answer, retried)`: true when the request is to be sent again with a nonce.
     Observe,
-    /// `destination(url)`: the token's scheme for a `fetch()` to `url`; `untrusted_destination`.
+    /// `destination(url, input)`: the token's scheme for a `fetch()` to `url` (undefined: the
+    /// browser refused to make a request of `input`); `untrusted_destination`.
     Destination,
     /// `resourced(url, answer, tried)`: "nonce" or "refresh" when a resource request is to be
     /// sent again for that reason (none of `tried` yet), else undefined.
@@ -250,11 +254,11 @@ impl Core {
                 JsValue::UNDEFINED
             }
             Op::KeyName => self.key_name()?.into(),
-            Op::SetKey => self.set_key(a, b, c.as_bool() == Some(true)).map(|()| JsValue::UNDEFINED)?,
+            Op::SetKey => self.set_key(a, b, &c)?.into(),
             Op::ProofInput => self.proof_input(a, b, c)?.into(),
             Op::Proof => self.proof(a, b)?.into(),
             Op::Observe => self.observe(a, b, c.as_bool() == Some(true))?.into(),
-            Op::Destination => self.destination(a)?.into(),
+            Op::Destination => self.destination(a, &b)?.into(),
             Op::Resourced => self.resourced(a, b, c)?,
             Op::Identity => JsValue::from(self.inner()?.held.key()),
             Op::PopupFailed => popup_failed(a.as_string().as_deref()).into(),
@@ -384,7 +388,11 @@ impl Core {
     pub fn refreshed(&self, start: Option<String>, token: &str, answer: JsValue) -> JsResult<JsValue> {
         let inner = self.inner()?;
         let basis = holder::RefreshBasis::new(start.as_deref(), token, &BrowserEnv);
-        let result = steps::refresh_response(&inner.config, token, basis.login(), wire::answer(&answer), &BrowserEnv);
+        let mut result =
+            steps::refresh_response(&inner.config, token, basis.login(), wire::answer(&answer), &BrowserEnv);
+        if let Ok(tokens) = &mut result {
+            tokens.jkt = self.key_thumbprint()?;
+        }
         let out = Object::new();
         if let Some(record) = basis.write(&result) {
             set(&out, "write", &JsValue::TRUE);
@@ -497,7 +505,8 @@ impl Core {
     pub fn redeemed(&self, answer: JsValue, nonce: Option<String>) -> JsResult<Option<String>> {
         let inner = self.inner()?;
         let login = steps::PendingLogin::expecting(nonce);
-        let result = steps::end_redemption(&inner.config, login, wire::answer(&answer), &BrowserEnv)?;
+        let mut result = steps::end_redemption(&inner.config, login, wire::answer(&answer), &BrowserEnv)?;
+        result.tokens.jkt = self.key_thumbprint()?;
         let record = result.tokens.to_json();
         inner.held.replace(None, Some(&record))?;
         Ok(public(Some(record)))
@@ -519,17 +528,30 @@ impl Core {
         Ok(inner.config.dpop.then(|| holder::dpop_key(&inner.config)))
     }
 
-    /// Uses the public key with JWK coordinates `x`, `y`, `kept` in IndexedDB or not (`x`
-    /// undefined: forgets the key, as `logout()` and `clear()` do); `dpop_error` for anything
-    /// else (the driver's way to say WebCrypto could not make or keep a key).
-    pub fn set_key(&self, x: JsValue, y: JsValue, kept: bool) -> JsResult<()> {
+    /// Uses the public key with JWK coordinates `x`, `y` (`x` undefined: forgets the key, as
+    /// `logout()` and `clear()` do), its private key described by `key` (`Op::SetKey`);
+    /// `dpop_error` for a key this client would not have made (planted in IndexedDB) and for
+    /// anything else (the driver's way to say WebCrypto could not make or keep a key). True when
+    /// the held tokens are bound to another key.
+    pub fn set_key(&self, x: JsValue, y: JsValue, key: &JsValue) -> JsResult<bool> {
         let inner = self.inner()?;
-        let mut session = inner.dpop.borrow_mut();
-        session.set_key(None, false); // forgotten, unless `x` and `y` make a key
-        if !x.is_undefined() {
-            session.set_key(Some(dpop::PublicKey::new(&text(&x), &text(&y))?), kept);
-        }
-        Ok(())
+        inner.dpop.borrow_mut().set_key(None, false); // forgotten, unless `x` and `y` make a key
+        let key = key.as_string();
+        let kept = match key.as_deref().map(|key| crate::text::split_once(key, b' ')) {
+            Some(Some((kept, private))) if dpop::is_own_private_key(private) => kept == "true",
+            Some(_) => return Err(dpop::planted_key().into()),
+            None if x.is_undefined() => return Ok(false),
+            None => false,
+        };
+        let public = dpop::PublicKey::new(&text(&x), &text(&y))?;
+        let elsewhere = holder::bound_elsewhere(self.held()?.as_deref(), &public.thumbprint(), &BrowserEnv);
+        inner.dpop.borrow_mut().set_key(Some(public), kept);
+        Ok(elsewhere)
+    }
+
+    /// The thumbprint of the DPoP key in use: what tokens it gets now are bound to.
+    fn key_thumbprint(&self) -> Result<Option<String>, OAuthError> {
+        Ok(self.inner()?.dpop.borrow().key_thumbprint())
     }
 
     /// The signing input of the proof for `method` `url`: with `dpop`, for the token and
@@ -569,17 +591,26 @@ impl Core {
         Ok(inner.config.dpop && inner.dpop.borrow_mut().observe(&url, response, BrowserEnv.now(), retried))
     }
 
-    /// The scheme `fetch()` sends the access token with to `url`: only to `resourceOrigins`.
-    pub fn destination(&self, url: JsValue) -> JsResult<&'static str> {
+    /// The scheme `fetch()` sends the access token with to `url`: only to `resourceOrigins`. A
+    /// URL the browser refused is `invalid_argument`, unless it has user info (`untrusted_destination`,
+    /// like any URL outside the list).
+    pub fn destination(&self, url: JsValue, input: &JsValue) -> JsResult<&'static str> {
         let inner = self.inner()?;
-        let url = url.as_string().ok_or_else(|| {
-            OAuthError::new(ErrorCode::InvalidArgument, "fetch() needs a URL or Request").with_field("input")
-        })?;
-        let origin = dpop::origin(&url).unwrap_or_default();
-        if !inner.config.resource_origins.contains(&origin) {
-            return Err(OAuthError::new(ErrorCode::UntrustedDestination, "this origin is not in resourceOrigins")
+        let untrusted = || {
+            OAuthError::new(ErrorCode::UntrustedDestination, "this origin is not in resourceOrigins")
                 .with_field("resourceOrigins")
-                .into());
+        };
+        let Some(url) = url.as_string() else {
+            let userinfo = input.as_string().and_then(|input| crate::url::parse(&input).map(|u| u.has_userinfo));
+            return Err(if userinfo == Some(true) {
+                untrusted()
+            } else {
+                OAuthError::new(ErrorCode::InvalidArgument, "fetch() needs a URL or Request").with_field("input")
+            }
+            .into());
+        };
+        if !inner.config.is_resource(&url) {
+            return Err(untrusted().into());
         }
         Ok(dpop::scheme(&inner.config))
     }
@@ -597,11 +628,15 @@ impl Core {
     }
 
     /// What a resource server's answer asks for: "nonce" (RFC 9449 §9), "refresh" (a `401`
-    /// `invalid_token` challenge, RFC 6750 §3.1), each once (`tried`), else undefined.
+    /// `invalid_token` challenge, RFC 6750 §3.1), each once (`tried`), else undefined; a
+    /// redirect is `untrusted_destination` (never followed with the proof and the body).
     pub fn resourced(&self, url: JsValue, answer: JsValue, tried: JsValue) -> JsResult<JsValue> {
         let tried = js_sys::Array::from(&tried);
         let has = |reason: &str| tried.includes(&reason.into(), 0);
         let Ok(response) = wire::answer(&answer) else { return Ok(JsValue::UNDEFINED) };
+        if response.is_redirect() {
+            return Err(crate::http::redirected().into());
+        }
         if self.observed(&url, &response, has("nonce"))? {
             return Ok("nonce".into());
         }

@@ -65,15 +65,18 @@ impl Redemption {
     }
 
     /// Takes the token response: `{ tokens, appState?, record }`, `record` being the holder's new
-    /// record. With `tokenStorage` "worker" it takes the worker's answer instead: the record the
-    /// worker checked and holds, without its refresh token (`Op::Redeemed`).
-    pub fn finish(self, answer: JsValue) -> JsResult<JsValue> {
+    /// record, bound to `core`'s DPoP key. With `tokenStorage` "worker" it takes the worker's
+    /// answer instead: the record the worker checked and holds, without its refresh token
+    /// (`Op::Redeemed`).
+    pub fn finish(self, answer: JsValue, core: &super::Core) -> JsResult<JsValue> {
         let State::Answer(login) = self.state else { return Err(spent().into()) };
         let result = if self.config.token_storage == TokenStorage::Worker {
             let tokens = holder::parse(answer.as_string().as_deref(), &BrowserEnv);
             login.finished(tokens.ok_or_else(|| OAuthError::new(ErrorCode::InvalidTokenResponse, "no tokens"))?)
         } else {
-            steps::end_redemption(&self.config, login, wire::answer(&answer), &BrowserEnv)?
+            let mut result = steps::end_redemption(&self.config, login, wire::answer(&answer), &BrowserEnv)?;
+            result.tokens.jkt = core.key_thumbprint()?;
+            result
         };
         let out = Object::new();
         set(&out, "tokens", &wire::token_set(&result.tokens));

@@ -3,9 +3,11 @@
 // that verifies every proof with jose (htm, htu, iat, ath, its own nonce, jti once) and the
 // token's cnf.jkt by introspection. Every fact comes from the servers' records or the page.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 
 import { callApi, newDpopKey } from '../../www/server/dpop-node.mjs';
+import { close, listen } from '../../www/server/http.mjs';
 import { eachEngine, failed, launchBrowser, serverRequests, settled, shown, signIn, startWorld, withPageClient } from './harness.mjs';
 
 /** Clicks "Call the API" and returns what the page shows of the answer ({ status, body }); fails on an error. */
@@ -28,6 +30,72 @@ function storedKeys() {
       };
     };
   });
+}
+
+/** A loopback server that lets any origin in (CORS, preflights answered 204) and records each
+ * other request ({ method, path, dpop, body }) before `respond(req, res)` answers it. */
+async function recordingServer(respond) {
+  const server = createServer();
+  const origin = await listen(server, 0);
+  const requests = [];
+  server.on('request', (req, res) => {
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('access-control-expose-headers', '*');
+    if (req.method === 'OPTIONS') {
+      res.setHeader('access-control-allow-methods', 'GET, POST');
+      res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] ?? '');
+      return res.writeHead(204).end();
+    }
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      requests.push({ method: req.method, path: req.url, dpop: req.headers.dpop, body: Buffer.concat(chunks).toString() });
+      respond(req, res);
+    });
+  });
+  return { origin, requests, close: () => close(server) };
+}
+
+/** In the page, signed in with DPoP: a client of the page subscribes; a script then replaces
+ * the key pair in IndexedDB with one of its own (`extractable` or not) and the page's next client
+ * is discovered (as after a reload). Returns what each saw and the key pairs stored afterwards. */
+async function plantKey(config, extractable) {
+  const { default: init, PkceClient } = await import('/pkg/pkce_wasm.js');
+  await init();
+  const options = {
+    clientId: config.clientId, redirectUri: config.redirectUri, scope: config.scope, dpop: config.dpop,
+    resourceOrigins: [new URL(config.api).origin], resource: config.resource, tokenStorage: config.tokenStorage,
+  };
+  const running = await PkceClient.discover(config.issuer, options);
+  const heard = [];
+  const told = new Promise((resolve) => running.subscribe((tokens) => resolve(heard.push(tokens?.accessToken ?? null))));
+  const db = await new Promise((resolve) => (indexedDB.open('pkce-wasm').onsuccess = (event) => resolve(event.target.result)));
+  const run = (mode, body) => new Promise((resolve, reject) => {
+    const tx = db.transaction('kv', mode);
+    const request = body(tx.objectStore('kv'));
+    tx.oncomplete = () => resolve(request.result);
+    tx.onerror = () => reject(tx.error);
+  });
+  const pairs = async () => {
+    const [keys, records] = [await run('readonly', (s) => s.getAllKeys()), await run('readonly', (s) => s.getAll())];
+    return keys.map((key, i) => [key, records[i].pair]).filter(([, pair]) => pair);
+  };
+  const [[name]] = await pairs();
+  const planted = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, extractable, ['sign', 'verify']);
+  await run('readwrite', (s) => s.put({ pair: planted }, name));
+  const plantedX = (await crypto.subtle.exportKey('jwk', planted.publicKey)).x;
+  let message;
+  const found = await PkceClient.discover(config.issuer, options).then((c) => c, (e) => ((message = e.message), e.code));
+  if (typeof found == 'string') await told;
+  const next = typeof found == 'string' ? await PkceClient.discover(config.issuer, options) : found;
+  const stored = await Promise.all((await pairs()).map(async ([, pair]) => ({
+    x: (await crypto.subtle.exportKey('jwk', pair.publicKey)).x,
+    extractable: pair.privateKey.extractable,
+  })));
+  return {
+    planted: typeof found == 'string' ? found : 'discovered', message, heard, next: 'discovered',
+    tokens: next.tokens() ?? null, plantedX, stored,
+  };
 }
 
 /** The resource server's records for the API route, preflights left out. */
@@ -128,16 +196,38 @@ eachEngine('DPoP, resource indicators and fetch()', (engine) => {
       const before = world.example.requests.length;
       const outcomes = await withPageClient(tab, world, async (client, config) => {
         const api = new URL(config.api);
-        const elsewhere = [`${location.origin}/secret`, `${api.protocol}//localhost:${api.port}/api/hello`, `${api.protocol}//127.0.0.2:${api.port}/`, 'https://example.com/', 'http://[::1/'];
+        const elsewhere = [`${location.origin}/secret`, `${api.protocol}//localhost:${api.port}/api/hello`, `${api.protocol}//127.0.0.2:${api.port}/`, 'https://example.com/', `${api.protocol}//user:pass@${api.host}/api/hello`, 'http://[::1/'];
         const codes = [];
         for (const url of elsewhere) codes.push(await client.fetch(url).then(() => 'sent', (e) => e.code));
         return codes;
       });
-      assert.deepEqual(outcomes, ['untrusted_destination', 'untrusted_destination', 'untrusted_destination', 'untrusted_destination', 'invalid_argument']);
+      // A URL with credentials is refused like any URL outside the allowlist, not invalid_argument.
+      assert.deepEqual(outcomes, ['untrusted_destination', 'untrusted_destination', 'untrusted_destination', 'untrusted_destination', 'untrusted_destination', 'invalid_argument']);
+      assert.equal(apiCalls(world).length, 0, 'the resource server got nothing');
       assert.equal(world.example.requests.slice(before).filter((r) => r.url.includes('secret')).length, 0, 'nothing sent');
       await tab.close();
     } finally {
       await world.stop();
+    }
+  });
+
+  test('fetch() follows no redirect: a 307 to another origin gets neither the proof nor the body (untrusted_destination)', async () => {
+    const elsewhere = await recordingServer((req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('elsewhere'));
+    const redirector = await recordingServer((req, res) => res.writeHead(307, { location: `${elsewhere.origin}/collect` }).end());
+    const world = await startWorld('static', { api: true, config: { tokenStorage: 'session', api: `${redirector.origin}/api/hello` } });
+    try {
+      const { tab } = await signIn(browser, world);
+      const outcome = await withPageClient(tab, world, (client, config) =>
+        client.fetch(config.api, { method: 'POST', body: 'the body', headers: { 'content-type': 'text/plain' } })
+          .then(async (response) => `answered ${response.status}: ${await response.text()}`, (e) => `${e.code} ${e.field}`));
+      assert.equal(outcome, 'untrusted_destination redirect');
+      const asked = redirector.requests.filter((r) => r.method === 'POST');
+      assert.equal(asked.length, 1, 'one request to the resource origin, not retried');
+      assert.match(asked[0].dpop ?? '', /^ey/, 'which carried the proof');
+      assert.deepEqual(elsewhere.requests, [], 'the other origin got no request: no proof, no body');
+      await tab.close();
+    } finally {
+      await Promise.all([world.stop(), elsewhere.close(), redirector.close()]);
     }
   });
 
@@ -179,6 +269,37 @@ eachEngine('DPoP, resource indicators and fetch()', (engine) => {
       await settled(tab, 'signed-in');
       assert.equal((await callTheApi(tab)).status, 200);
       assert.equal(new Set(proofKeys(world)).size, 2, 'the next login made a new key');
+      await tab.close();
+    } finally {
+      await world.stop();
+    }
+  });
+
+  test('a key pair planted in IndexedDB is refused (dpop_error) with the tokens, listeners hear it, and the next key is a fresh one', async () => {
+    const world = await startWorld('static', { api: true, config: { tokenStorage: 'session' } });
+    try {
+      const { tab, tokens } = await signIn(browser, world);
+      assert.equal(tokens.tokenType, 'DPoP');
+      const outcome = await tab.eval(plantKey, world.config, true);
+      assert.equal(outcome.planted, 'dpop_error', 'the client that finds the extractable pair fails, clearly');
+      assert.match(outcome.message, /not made by this client/);
+      assert.deepEqual(outcome.heard, [null], 'a client of the page already running hears the tokens go');
+      assert.deepEqual([outcome.next, outcome.tokens], ['discovered', null], 'the next client starts signed out');
+      assert.equal(outcome.stored.length, 1, 'one key pair under the name');
+      assert.notEqual(outcome.stored[0].x, outcome.plantedX, 'the planted pair is gone');
+      assert.equal(outcome.stored[0].extractable, false, 'a fresh pair, not extractable');
+      await tab.close();
+    } finally {
+      await world.stop();
+    }
+  });
+
+  test('tokens bound to another key than the one found (a swapped, non-extractable pair) are dropped', async () => {
+    const world = await startWorld('static', { api: true, config: { tokenStorage: 'session' } });
+    try {
+      const { tab } = await signIn(browser, world);
+      const outcome = await tab.eval(plantKey, world.config, false);
+      assert.deepEqual([outcome.planted, outcome.tokens], ['discovered', null], 'signed out: the tokens are not bound to this key');
       await tab.close();
     } finally {
       await world.stop();
