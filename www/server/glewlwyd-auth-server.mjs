@@ -54,7 +54,8 @@ const READY_TIMEOUT_MS = 30_000;
  * issuer is http://127.0.0.1:{port}/api/oidc, its metadata at {issuer}/.well-known/openid-configuration.
  *
  * clientOrigins: the examples' origins; each gets `${origin}/` as a redirect URI and post-logout
- *   redirect URI of the public client CLIENT_ID, and they are the only origins its CORS allows.
+ *   redirect URI of the public client CLIENT_ID. Glewlwyd's CORS names one origin or all: with
+ *   one example it allows only that origin, with several (the demo) any origin.
  * resource: a resource server's URL (RFC 8707): a token asked for it (with RESOURCE_SCOPE) has it
  *   as its audience.
  * dpopNonce: true demands Glewlwyd's own DPoP nonces at the token endpoint. Off by default: a
