@@ -211,25 +211,9 @@ async function configure(api, { issuer, clientOrigins, resource, dpopNonce, parR
   for (const scope of ['offline_access', RESOURCE_SCOPE]) {
     await admin('POST', '/scope/', { name: scope, display_name: scope, description: scope, password_required: false, password_max_age: 0, scheme: {} });
   }
-  // The client back end stores each property as one string unless told it holds a list; the
-  // end-session endpoint looks for an array of post-logout redirect URIs.
-  const clients = await admin('GET', '/mod/client/database');
-  clients.parameters['data-format'].post_logout_redirect_uris = { multiple: true, read: true, write: true };
-  await admin('PUT', '/mod/client/database', clients);
-  await admin('PUT', '/mod/client/database/reset');
+  await listProperty(admin, 'post_logout_redirect_uris');
   await admin('POST', '/mod/plugin/', { module: 'oidc', name: PLUGIN, display_name: 'OpenID Connect', parameters: plugin({ issuer, resource, dpopNonce, parRequired }) });
-  const redirects = clientOrigins.map((origin) => `${origin}/`);
-  await admin('POST', '/client/', {
-    client_id: CLIENT_ID,
-    name: 'pkce-wasm examples',
-    enabled: true,
-    confidential: false,
-    token_endpoint_auth_method: ['none'],
-    authorization_type: ['code', 'refresh_token'],
-    redirect_uri: redirects,
-    post_logout_redirect_uris: redirects,
-    scope: ['openid', 'offline_access', RESOURCE_SCOPE],
-  });
+  await admin('POST', '/client/', client(clientOrigins.map((origin) => `${origin}/`)));
   await admin('POST', '/user/', {
     username: TEST_ACCOUNT,
     password: TEST_PASSWORD,
@@ -241,6 +225,30 @@ async function configure(api, { issuer, clientOrigins, resource, dpopNonce, parR
   // The user's consent, given once through the API the grant page calls.
   const user = await session(api, { username: TEST_ACCOUNT, password: TEST_PASSWORD });
   await user('PUT', `/auth/grant/${CLIENT_ID}`, { scope: `openid offline_access ${RESOURCE_SCOPE}` });
+}
+
+// The client back end stores each property as one string unless told it holds a list; the
+// end-session endpoint looks for an array of post-logout redirect URIs.
+async function listProperty(admin, name) {
+  const clients = await admin('GET', '/mod/client/database');
+  clients.parameters['data-format'][name] = { multiple: true, read: true, write: true };
+  await admin('PUT', '/mod/client/database', clients);
+  await admin('PUT', '/mod/client/database/reset');
+}
+
+// The examples' public client: PKCE, exact redirect URIs, the same ones after logout.
+function client(redirects) {
+  return {
+    client_id: CLIENT_ID,
+    name: 'pkce-wasm examples',
+    enabled: true,
+    confidential: false,
+    token_endpoint_auth_method: ['none'],
+    authorization_type: ['code', 'refresh_token'],
+    redirect_uri: redirects,
+    post_logout_redirect_uris: redirects,
+    scope: ['openid', 'offline_access', RESOURCE_SCOPE],
+  };
 }
 
 // The OIDC plugin's parameters: the admin page's defaults for a new instance, then ours.
