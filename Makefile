@@ -17,9 +17,10 @@ www: pkg
 	@scripts/build-rust-example.sh
 
 # The authorization server (stock login page: any username and password) and the examples,
-# on 127.0.0.1, until Ctrl-C.
+# on 127.0.0.1, until Ctrl-C. `make demo AS=glewlwyd`: Glewlwyd instead (Debian's package).
+AS ?= oidc-provider
 demo: www
-	cd www && npm run build --silent && node demo.mjs
+	cd www && npm run build --silent && node demo.mjs --as=$(AS)
 
 test: pkg lint test-native test-wasm test-node test-types test-publint size test-e2e
 	@echo "make test: all suites passed"

@@ -74,8 +74,22 @@ dot_venv() {
   touch "$venv/.complete"
 }
 
+# The third authorization server of the e2e tests and `make demo AS=glewlwyd`: Debian's
+# glewlwyd at the version www/server/glewlwyd-auth-server.mjs names. Its postinst would set up a
+# database through dbconfig unless told not to: "No configuration", and dbconfig-no-thanks.
+glewlwyd_package() {
+  local version
+  version=$(sed -n "s/^export const GLEWLWYD_VERSION = '\(.*\)';$/\1/p" www/server/glewlwyd-auth-server.mjs)
+  if [ "$(dpkg-query -W -f='${Status} ${Version}' glewlwyd 2>/dev/null)" = "install ok installed $version" ]; then return; fi
+  say "installing Glewlwyd $version from Debian"
+  echo "glewlwyd glewlwyd/config_type select No configuration" | debconf-set-selections
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "glewlwyd=$version" dbconfig-no-thanks >/dev/null
+}
+
 npm_ci .
 for dir in "$@"; do npm_ci "$dir"; done
 for arg in "$@"; do
-  if [ "$arg" = www ]; then dot_venv; fi
+  if [ "$arg" = www ]; then dot_venv; glewlwyd_package; fi
 done

@@ -3,14 +3,15 @@
 // and consent pages filled in by typing and clicking, a DPoP-bound call to the demo's resource
 // server, and sign-out through the stock "Do you want to sign-out?" page. Then SIGTERM, and the
 // demo must exit. Nothing here reaches into the demo's servers: what is checked is what it prints
-// and what its pages show.
+// and what its pages show. Then `make demo AS=glewlwyd` the same way, in Chromium only.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { selectedEngines } from '../browsers/engines.mjs';
 import { eachEngine, launchBrowser, settled, shown } from './harness.mjs';
 
 const WWW = fileURLToPath(new URL('../../www/', import.meta.url));
@@ -18,12 +19,12 @@ const WWW = fileURLToPath(new URL('../../www/', import.meta.url));
 const EXIT_MS = 10_000;
 
 /**
- * Runs `node demo.mjs` with its ports from `base` (base .. base+5). Resolves once it has printed
+ * Runs `node demo.mjs ...args` with its ports from `base` (base .. base+5). Resolves once it has printed
  * "Ctrl-C stops." with { child, lines (stdout so far), exited (a promise of { code, signal }) };
  * rejects with what it printed if it exits first.
  */
-function runDemo(base) {
-  const child = spawn(process.execPath, ['demo.mjs'], {
+function runDemo(base, args) {
+  const child = spawn(process.execPath, ['demo.mjs', ...args], {
     cwd: WWW,
     env: { ...process.env, PKCE_WASM_DEMO_PORT: String(base) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,11 +49,11 @@ function runDemo(base) {
 }
 
 /** The demo on free ports: a few bases are tried while one of their ports is in use. */
-async function startDemo() {
+async function startDemo(args = []) {
   for (let attempt = 1; ; attempt++) {
     const base = 18400 + 10 * Math.floor(Math.random() * 100);
     try {
-      return { base, ...(await runDemo(base)) };
+      return { base, ...(await runDemo(base, args)) };
     } catch (error) {
       if (attempt === 5 || !error.stderr?.includes('EADDRINUSE')) throw error;
     }
@@ -72,19 +73,22 @@ before(async () => {
   demo = await startDemo();
 });
 
-after(async () => {
-  if (!demo) return;
-  demo.child.kill('SIGTERM');
+after(() => stopDemo(demo));
+
+/** SIGTERM, and the demo must exit cleanly within EXIT_MS (else SIGKILL, and the test fails). */
+async function stopDemo(running) {
+  if (!running) return;
+  running.child.kill('SIGTERM');
   let timer;
   const deadline = new Promise((resolve) => { timer = setTimeout(resolve, EXIT_MS, null); });
-  const exit = await Promise.race([demo.exited, deadline]);
+  const exit = await Promise.race([running.exited, deadline]);
   clearTimeout(timer);
   if (!exit) {
-    demo.child.kill('SIGKILL');
-    await demo.exited;
+    running.child.kill('SIGKILL');
+    await running.exited;
   }
   assert.deepEqual(exit, { code: 0, signal: null }, `demo.mjs did not exit cleanly within ${EXIT_MS} ms of SIGTERM`);
-});
+}
 
 test('demo.mjs prints its servers on the ports $PKCE_WASM_DEMO_PORT sets', () => {
   const { base, lines } = demo;
@@ -151,3 +155,55 @@ eachEngine('the demo, as a person uses it', (engine) => {
     t.diagnostic(`${engine} black hole: ${browser.summary()}`);
   });
 });
+
+// `make demo AS=glewlwyd`, in one engine (the Glewlwyd suite runs in all three): the credentials
+// it prints typed into Glewlwyd's login page, a DPoP call to the API, Glewlwyd's end-session page.
+const GLEWLWYD_ENGINE = 'chromium';
+if (selectedEngines().includes(GLEWLWYD_ENGINE)) {
+  describe(`[${GLEWLWYD_ENGINE}] make demo AS=glewlwyd`, () => {
+    let glewlwyd;
+    let browser;
+
+    before(async () => {
+      glewlwyd = await startDemo(['--as=glewlwyd']);
+      browser = await launchBrowser(GLEWLWYD_ENGINE);
+    });
+
+    after(async () => {
+      await browser?.close();
+      await stopDemo(glewlwyd);
+    });
+
+    test('Glewlwyd\'s login page with the printed credentials, a DPoP call to the API, and sign-out', async () => {
+      const line = glewlwyd.lines.find((l) => l.startsWith('Authorization server:'));
+      const [, username, password] = /sign in as (\S+), password (\S+)\)/.exec(line) ?? [];
+      assert.ok(username && password, `no credentials printed: ${line}`);
+      assert.equal(printed(glewlwyd.lines, 'Authorization server:').href, `http://127.0.0.1:${glewlwyd.base}/api/oidc`);
+      const app = printed(glewlwyd.lines, 'Open').href;
+
+      const tab = await browser.newTab(app);
+      await settled(tab, 'signed-out');
+      await tab.click('#login');
+      await tab.waitFor(() => document.querySelector('#password'));
+      await tab.type('#username', username);
+      await tab.type('#password', password);
+      await tab.click('#loginbut');
+      await tab.waitFor(() => document.querySelector('button.btn-success'));
+      await tab.click('button.btn-success'); // "Continue"
+      const { tokens, errorText } = await settled(tab, 'signed-in');
+      assert.equal(tokens?.tokenType, 'DPoP', errorText);
+
+      await tab.click('#call-api');
+      const answer = JSON.parse(await tab.waitFor(() => !document.getElementById('api').hidden && document.getElementById('api').textContent));
+      assert.deepEqual(answer, { status: 200, body: { sub: tokens.claims.sub, method: 'GET', body: null } });
+
+      await tab.click('#logout');
+      await tab.waitFor(() => document.querySelector('button.btn-danger'));
+      await tab.click('button.btn-danger'); // "Logout"
+      await tab.waitFor((origin) => location.origin === origin, new URL(app).origin);
+      const out = await settled(tab, 'signed-out');
+      assert.deepEqual([out.tokens, out.errorCode], [null, null]);
+      await tab.close();
+    });
+  });
+}

@@ -115,6 +115,11 @@ class Tab {
     await (await this.focus()).findElement(By.css(selector)).click();
   }
 
+  /** Types `text` into the field `selector` with real key events (a form's own handlers see them). */
+  async type(selector, text) {
+    await (await this.focus()).findElement(By.css(selector)).sendKeys(text);
+  }
+
   /**
    * Waits until `fn(...args)`, run in the page, returns something truthy, and returns it. The page
    * may be navigating meanwhile (a sign-in passes through the authorization server): a check that

@@ -1,11 +1,12 @@
 // A small API (resource server) on the loopback interface for the tests: it accepts the access
-// tokens of auth-server.mjs, checks DPoP proofs (RFC 9449) with its own nonces, and asks the
-// authorization server about each token by introspection (RFC 7662). Not production code:
+// tokens of an authorization server, checks DPoP proofs (RFC 9449) with its own nonces, and
+// checks each token either by introspection (RFC 7662: auth-server.mjs's opaque tokens) or as a
+// JWT signed with a key of the server's JWKS (RFC 9068: Glewlwyd's tokens). Not production code:
 // in-memory replay cache, no rate limits. Tokens are never written to stdout.
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 
-import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, EmbeddedJWK, jwtVerify } from 'jose';
+import { calculateJwkThumbprint, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, EmbeddedJWK, jwtVerify } from 'jose';
 
 import { close, listen } from './http.mjs';
 
@@ -21,6 +22,8 @@ const ROUTES = new Set(['GET /api/hello', 'POST /api/echo']);
  * issuer, introspection ({ id, secret }, client_secret_basic): the authorization server and the
  *   client to introspect with; both may instead be given later with connect() (the server's
  *   origin is then known first, to register it as a resource with the authorization server).
+ *   An issuer without `introspection`: its access tokens are JWTs (typ at+jwt, RFC 9068), checked
+ *   with the keys at its metadata's jwks_uri (signature, iss, exp/nbf; then aud and cnf as below).
  * allowedOrigins: the only origins CORS lets in (exact match); requests without Origin (Node)
  *   are served too.
  * resource: the audience a token must have (default `${origin}/`).
@@ -171,12 +174,17 @@ function decodeProof(jws) {
 
 // --- the authorization server -------------------------------------------------------------
 
-function authorizationServer({ issuer, introspection: { id, secret } }) {
+// Answers introspect(token) with an RFC 7662 answer: asked of the server, or read from the JWT.
+function authorizationServer({ issuer, introspection }) {
+  return introspection ? introspecting(issuer, introspection) : jwtIssuer(issuer);
+}
+
+function introspecting(issuer, { id, secret }) {
   let endpoint;
   const basic = Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
   return {
     async introspect(token) {
-      endpoint ??= discover(issuer);
+      endpoint ??= discover(issuer, 'introspection_endpoint');
       const response = await fetch(await endpoint, {
         method: 'POST',
         headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
@@ -188,11 +196,27 @@ function authorizationServer({ issuer, introspection: { id, secret } }) {
   };
 }
 
-async function discover(issuer) {
+// A JWT access token is active when it verifies; its claims are the introspection answer.
+function jwtIssuer(issuer) {
+  let keys;
+  return {
+    async introspect(token) {
+      keys ??= discover(issuer, 'jwks_uri').then((uri) => createRemoteJWKSet(new URL(uri)));
+      try {
+        const { payload } = await jwtVerify(token, await keys, { issuer, typ: 'at+jwt' });
+        return { ...payload, active: true };
+      } catch {
+        return { active: false };
+      }
+    },
+  };
+}
+
+async function discover(issuer, field) {
   const response = await fetch(`${issuer}/.well-known/openid-configuration`);
   if (!response.ok) throw new Error(`discovery answered ${response.status}`);
-  const { introspection_endpoint: endpoint } = await response.json();
-  if (!endpoint) throw new Error('the authorization server has no introspection endpoint');
+  const { [field]: endpoint } = await response.json();
+  if (!endpoint) throw new Error(`the authorization server's metadata has no ${field}`);
   return endpoint;
 }
 

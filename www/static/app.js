@@ -41,8 +41,9 @@ $('call-api').onclick = () => run(async () => {
 });
 $('logout').onclick = () => run(async () => {
   tokens = null;
-  // Revokes the refresh token, forgets the tokens, ends the session at the server, comes back.
-  await client.logout({ postLogoutRedirectUri: config.redirectUri });
+  // Revokes the refresh token, forgets the tokens, ends the session at the server, comes back
+  // (logoutState, if set, is echoed: Glewlwyd 2.7.5 sends the browser back only when one came).
+  await client.logout({ postLogoutRedirectUri: config.redirectUri, state: config.logoutState });
 });
 
 // In a sign-in popup this page only hands the response back to the window that opened it (and closes).

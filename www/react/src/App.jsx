@@ -50,8 +50,8 @@ export default function App({ config }) {
           setApi({ status: response.status, body: await response.json() });
         })}>Call the API</button>{' '}
         <button id="userinfo" disabled={!idle || !tokens} onClick={() => run(async () => setClaims(await client.userinfo()))}>Who am I</button>{' '}
-        {/* Revokes the refresh token, forgets the tokens (in every tab), ends the session at the server, comes back. */}
-        <button id="logout" disabled={!idle || !tokens} onClick={() => run(() => logout({ postLogoutRedirectUri: config.redirectUri }))}>Sign out</button>
+        {/* Revokes the refresh token, forgets the tokens (in every tab), ends the session at the server, comes back (logoutState: Glewlwyd 2.7.5 sends the browser back only with a state). */}
+        <button id="logout" disabled={!idle || !tokens} onClick={() => run(() => logout({ postLogoutRedirectUri: config.redirectUri, state: config.logoutState }))}>Sign out</button>
       </p>
       {/* Server data goes in as text only, never as HTML (React escapes it). */}
       {shown && <p id="error" data-code={shown instanceof OAuthError ? shown.code : 'unexpected'}>{describe(shown)}</p>}

@@ -23,6 +23,8 @@ struct Settings {
     issuer: String,
     scope: Option<String>,
     revocation_endpoint: Option<String>,
+    /// Sent as the logout's `state` (Glewlwyd 2.7.5 sends the browser back only with one).
+    logout_state: Option<String>,
 }
 
 /// What a step failed with: the library's error, or anything else (shown as `unexpected`).
@@ -81,8 +83,11 @@ pub fn main() {
         run(async {
             // Revokes the refresh token, forgets the tokens, ends the session at the server, comes back.
             let client = client()?;
-            let back = APP.with(|app| app.borrow().settings.as_ref().map(|s| s.redirect_uri.clone()));
-            client.logout(LogoutParams { post_logout_redirect_uri: back, ..Default::default() }).await?;
+            let (back, state) = APP.with(|app| match app.borrow().settings.as_ref() {
+                Some(s) => (Some(s.redirect_uri.clone()), s.logout_state.clone()),
+                None => (None, None),
+            });
+            client.logout(LogoutParams { post_logout_redirect_uri: back, state, ..Default::default() }).await?;
             Ok(())
         })
     });
@@ -127,6 +132,7 @@ async fn read_settings() -> Result<Settings, Failure> {
         issuer: required("issuer")?,
         scope: text("scope"),
         revocation_endpoint: text("revocationEndpoint"),
+        logout_state: text("logoutState"),
     })
 }
 
