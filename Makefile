@@ -30,6 +30,7 @@ lint: setup
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy -p pkce-wasm-cdylib --target wasm32-unknown-unknown -- -D warnings # the npm build: feature js (src/api/)
 
 test-native: setup
 	cargo test
