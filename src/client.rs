@@ -22,11 +22,29 @@ use wasm_bindgen_futures::JsFuture;
 /// A refresh in flight: its promise and where it leaves its result, shared by every caller.
 type InFlight = (Promise, Rc<RefCell<Option<Result<String>>>>);
 
+/// A `subscribe()` listener.
+type Listener = Rc<dyn Fn(Option<&TokenSet>)>;
+
 struct Inner {
     config: ClientConfig,
     /// The holder's record, under its key bound to this client.
     held: HeldRecord,
     refreshing: RefCell<Option<InFlight>>,
+    /// `subscribe()`'s listeners, by id.
+    listeners: RefCell<alloc::vec::Vec<(u32, Listener)>>,
+    next_listener: core::cell::Cell<u32>,
+}
+
+impl Inner {
+    /// Tells the listeners what the holder holds now, from a copy of the list: a listener that
+    /// subscribes (again) during its call hears the next change, not this one.
+    fn notify(&self) {
+        let tokens = holder::parse(self.held.read().ok().flatten().as_deref(), &BrowserEnv);
+        let listeners: alloc::vec::Vec<Listener> = self.listeners.borrow().iter().map(|(_, l)| l.clone()).collect();
+        for listener in listeners {
+            listener(tokens.as_ref());
+        }
+    }
 }
 
 impl run::Owner for Inner {
@@ -36,6 +54,25 @@ impl run::Owner for Inner {
 
     fn held(&self) -> &HeldRecord {
         &self.held
+    }
+
+    fn changed(&self) {
+        self.notify(); // this tab's listeners (the Rust Client tells no other tab yet)
+    }
+}
+
+/// A listener added by `Client::subscribe`; dropping it removes the listener.
+#[must_use = "dropping the Subscription removes its listener"]
+pub struct Subscription {
+    inner: alloc::rc::Weak<Inner>,
+    id: u32,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        if let Some(inner) = self.inner.upgrade() {
+            inner.listeners.borrow_mut().retain(|(id, _)| *id != self.id);
+        }
     }
 }
 
@@ -58,7 +95,8 @@ impl Client {
             return Err(crate::config::invalid("tokenStorage", "worker is the JS API's"));
         }
         let held = HeldRecord::new(&config);
-        Ok(Self { inner: Rc::new(Inner { config, held, refreshing: RefCell::new(None) }) })
+        let (refreshing, listeners, next_listener) = Default::default();
+        Ok(Self { inner: Rc::new(Inner { config, held, refreshing, listeners, next_listener }) })
     }
 
     /// Fetches `issuer`'s metadata (cached in sessionStorage), fills the endpoints, issuer and
@@ -81,6 +119,15 @@ impl Client {
     /// The validated configuration.
     pub fn config(&self) -> &ClientConfig {
         &self.inner.config
+    }
+
+    /// Calls `listener` with the held tokens (`None`: signed out) whenever this client changes
+    /// them: a login, a refresh, `clear()`, `logout()`. Until the `Subscription` is dropped.
+    pub fn subscribe(&self, listener: impl Fn(Option<&TokenSet>) + 'static) -> Subscription {
+        let id = self.inner.next_listener.get();
+        self.inner.next_listener.set(id.wrapping_add(1));
+        self.inner.listeners.borrow_mut().push((id, Rc::new(listener)));
+        Subscription { inner: Rc::downgrade(&self.inner), id }
     }
 
     /// Stores a new transaction and returns the authorize URL; `app_state` is JSON text returned at the callback.
@@ -132,7 +179,9 @@ impl Client {
     /// Empties the holder. In `Local` mode the copy every tab reads (IndexedDB) is emptied right after.
     pub fn clear(&self) -> Result<()> {
         if self.config().token_storage != TokenStorage::Local {
-            return self.inner.held.replace(None, None).map(drop);
+            self.inner.held.replace(None, None)?;
+            self.inner.notify();
+            return Ok(());
         }
         self.inner.held.mirror(None)?;
         let key = String::from(self.inner.held.key());
@@ -140,6 +189,7 @@ impl Client {
             let _ = shared::swap(&key, None, None).await; // a failure leaves nothing to undo
             Ok(JsValue::UNDEFINED)
         });
+        self.inner.notify();
         Ok(())
     }
 
@@ -235,16 +285,19 @@ impl Client {
         self.replace_text(expected, tokens.map(TokenSet::to_json).as_deref()).await
     }
 
-    /// `replace` with the record's text.
+    /// `replace` with the record's text; the listeners hear of a write.
     async fn replace_text(&self, expected: Option<Option<&str>>, text: Option<&str>) -> Result<bool> {
-        if self.config().token_storage != TokenStorage::Local {
-            return self.inner.held.replace(expected, text);
-        }
-        let wrote = shared::swap(self.inner.held.key(), expected, text).await?;
-        if wrote {
+        let wrote = if self.config().token_storage != TokenStorage::Local {
+            self.inner.held.replace(expected, text)?
+        } else if shared::swap(self.inner.held.key(), expected, text).await? {
             self.inner.held.mirror(text)?;
+            true
         } else {
             self.snapshot().await?;
+            false
+        };
+        if wrote {
+            self.inner.notify();
         }
         Ok(wrote)
     }

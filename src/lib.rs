@@ -53,7 +53,7 @@ mod client;
 
 pub use authorize::AuthorizeParams;
 #[cfg(all(target_arch = "wasm32", feature = "client"))]
-pub use client::Client;
+pub use client::{Client, Subscription};
 pub use config::{ClientConfig, TokenStorage};
 pub use error::{ErrorCode, OAuthError};
 pub use logout::LogoutParams;

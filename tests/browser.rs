@@ -384,6 +384,39 @@ async fn holder_keeps_tokens_per_storage_mode_and_clears() {
 }
 
 #[wasm_bindgen_test]
+async fn subscribers_hear_every_change_and_one_that_subscribes_again_hears_the_next() {
+    let c = client("expiring", "subscribe", |_| {});
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let log = seen.clone();
+    let listening = c.subscribe(move |tokens| log.borrow_mut().push(tokens.map(|t| t.access_token.clone())));
+    // A listener that drops its subscription and subscribes again during its own call.
+    let again: Rc<RefCell<Option<pkce_wasm::Subscription>>> = Rc::default();
+    let calls = Rc::new(RefCell::new(0));
+    fn resubscribe(c: &Client, slot: Rc<RefCell<Option<pkce_wasm::Subscription>>>, calls: Rc<RefCell<u32>>) {
+        let (c2, slot2, calls2) = (c.clone(), slot.clone(), calls.clone());
+        let subscription = c.subscribe(move |_| {
+            *calls2.borrow_mut() += 1;
+            if *calls2.borrow() < 50 {
+                slot2.borrow_mut().take(); // unsubscribe...
+                resubscribe(&c2, slot2.clone(), calls2.clone()); // ...and again
+            }
+        });
+        *slot.borrow_mut() = Some(subscription);
+    }
+    resubscribe(&c, again.clone(), calls.clone());
+    logged_in(&c).await; // expires at once: the next call refreshes
+    assert_eq!(c.access_token().await.unwrap(), "at-rt-0");
+    c.clear().unwrap();
+    let expected = vec![Some("at-1".to_string()), Some("at-rt-0".into()), None];
+    assert_eq!(*seen.borrow(), expected, "the login, the refresh (session::token's Changed), clear()");
+    assert_eq!(*calls.borrow(), 3, "once per change");
+    drop(listening);
+    logged_in(&c).await;
+    assert_eq!(seen.borrow().len(), 3, "a dropped Subscription hears nothing");
+    again.borrow_mut().take();
+}
+
+#[wasm_bindgen_test]
 async fn concurrent_access_token_calls_share_one_refresh() {
     let c = client("expiring", "share", |_| {});
     logged_in(&c).await;

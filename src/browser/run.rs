@@ -27,13 +27,15 @@ pub(crate) trait Owner: 'static {
     fn config(&self) -> &ClientConfig;
     /// The token holder.
     fn held(&self) -> &HeldRecord;
+    /// The holder changed: tell the listeners.
+    fn changed(&self);
 }
 
 /// `token()` for the client `owner` (an `Rc`: the run may outlive the call that started it,
 /// under its lock): the access token, refreshed when due.
 pub(crate) async fn token<O: Owner>(owner: Rc<O>, refused: Option<String>) -> Result<String> {
     let mut op = Token::new(refused);
-    let name = match drive(owner.config(), owner.held(), &mut op, Input::Start).await? {
+    let name = match drive(&*owner, &mut op, Input::Start).await? {
         Stop::Done(token) => return Ok(token),
         Stop::Lock(name) => name,
     };
@@ -41,7 +43,7 @@ pub(crate) async fn token<O: Owner>(owner: Rc<O>, refused: Option<String>) -> Re
     let slot = Rc::new(RefCell::new(None));
     let out = slot.clone();
     let job = async move {
-        let result = match drive(owner.config(), owner.held(), &mut op, Input::Locked(true)).await {
+        let result = match drive(&*owner, &mut op, Input::Locked(true)).await {
             Ok(Stop::Done(token)) => Ok(token),
             Ok(Stop::Lock(_)) => Err(OAuthError::new(ErrorCode::LockFailed, "token() asked for a second lock")),
             Err(error) => Err(error),
@@ -55,7 +57,8 @@ pub(crate) async fn token<O: Owner>(owner: Rc<O>, refused: Option<String>) -> Re
 }
 
 /// Performs `op`'s effects from `input` on, until it is done or asks for a lock.
-async fn drive(config: &ClientConfig, held: &HeldRecord, op: &mut Token, mut input: Input<JsJson>) -> Result<Stop> {
+async fn drive<O: Owner>(owner: &O, op: &mut Token, mut input: Input<JsJson>) -> Result<Stop> {
+    let (config, held) = (owner.config(), owner.held());
     let mut dpop = dpop::Session::default(); // the Rust Client signs no proofs yet
     loop {
         let effect = {
@@ -75,7 +78,10 @@ async fn drive(config: &ClientConfig, held: &HeldRecord, op: &mut Token, mut inp
                 Input::Sent
             }
             Effect::Sign(_) => return Err(OAuthError::new(ErrorCode::DpopError, "the Rust Client has no DPoP key")),
-            Effect::Changed(_) => Input::Sent, // no listeners in the Rust Client yet
+            Effect::Changed(_) => {
+                owner.changed(); // this tab's listeners; the Rust Client tells no other tab yet
+                Input::Sent
+            }
         };
     }
 }
