@@ -2,7 +2,7 @@
 // (src/api/). It waits for what the wasm asks for (fetch, IndexedDB, Web Locks, WebCrypto) and
 // hands back what came in; every check, every error and every protocol decision is the wasm's.
 // The build (scripts/build-pkg.sh) bundles it with wasm-bindgen's glue into pkg/pkce_wasm.js.
-import init, { initSync, Core, Op } from './glue.js';
+import glueInit, { initSync, Core, Op } from './glue.js';
 import { generateCodeVerifier, codeChallengeS256 } from './glue.js';
 import { sharedGet, sharedSwap, sharedClaim } from './shared_store.js';
 import { send } from './send.js';
@@ -11,7 +11,21 @@ import { exchange, prove } from './exchange.js';
 import { workerLink } from './worker_link.js';
 
 export { OAuthError } from './oauth_error.js';
-export { init as default, initSync, generateCodeVerifier, codeChallengeS256 };
+export { initSync, generateCodeVerifier, codeChallengeS256 };
+
+// In a window, the .wasm next to this module is fetched and compiled (streaming) from the moment
+// the module is evaluated, alongside whatever the page does before init(), which then only
+// instantiates it. Where that fails (a server that does not send application/wasm, say), init()
+// gets a second fetch's response and wasm-bindgen's glue falls back as it always did. Elsewhere
+// (a worker, Node), and when init() is given a module or path, nothing changes.
+const wasmUrl = new URL('pkce_wasm_bg.wasm', import.meta.url);
+const early = typeof window == 'object' && globalThis.WebAssembly?.compileStreaming?.(fetch(wasmUrl)).catch(() => fetch(wasmUrl));
+early?.catch?.(() => {}); // offline: init() reports it, not an unhandled rejection
+
+/** Instantiates the wasm: the one compiled since this module loaded, or `input`'s (see pkce_wasm.d.ts). */
+export default function init(input) {
+  return glueInit(input ?? (early ? { module_or_path: early } : undefined));
+}
 /** 32 random bytes, base64url: the same function as generateCodeVerifier. */
 export const generateState = generateCodeVerifier;
 
