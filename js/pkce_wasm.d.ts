@@ -1,6 +1,7 @@
 /* pkce-wasm: OAuth 2.0 Authorization Code + PKCE (S256) public client for single-page apps. */
 
-/** Loads and instantiates the WebAssembly module; call (and await) once before anything else. */
+/** Instantiates the WebAssembly module (without `input`: the one fetched and compiled since this module
+ * was imported); call (and await) once before anything else. */
 export default function init(input?: { module_or_path?: RequestInfo | URL | BufferSource }): Promise<unknown>;
 
 /** Synchronous instantiation from bytes or a compiled module (for workers and tests). */

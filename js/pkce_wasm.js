@@ -2,16 +2,30 @@
 // (src/api/). It waits for what the wasm asks for (fetch, IndexedDB, Web Locks, WebCrypto) and
 // hands back what came in; every check, every error and every protocol decision is the wasm's.
 // The build (scripts/build-pkg.sh) bundles it with wasm-bindgen's glue into pkg/pkce_wasm.js.
-import init, { initSync, Core, Op } from './glue.js';
+import glueInit, { initSync, Core, Op } from './glue.js';
 import { generateCodeVerifier, codeChallengeS256 } from './glue.js';
-import { sharedGet, sharedSwap, sharedClaim } from './shared_store.js';
+import { sharedGet, sharedSwap, sharedClaim, sharedSweep, sharedOpen } from './shared_store.js';
 import { send } from './send.js';
 import { keyPair, forgetKey } from './dpop_key.js';
 import { exchange, prove } from './exchange.js';
 import { workerLink } from './worker_link.js';
 
 export { OAuthError } from './oauth_error.js';
-export { init as default, initSync, generateCodeVerifier, codeChallengeS256 };
+export { initSync, generateCodeVerifier, codeChallengeS256 };
+
+// In a window, the .wasm next to this module is fetched and compiled (streaming) from the moment
+// the module is evaluated, alongside whatever the page does before init(), which then only
+// instantiates it. Where that fails (a server that does not send application/wasm, say), init()
+// gets a second fetch's response and wasm-bindgen's glue falls back as it always did. Elsewhere
+// (a worker, Node), and when init() is given a module or path, nothing changes.
+const wasmUrl = new URL('pkce_wasm_bg.wasm', import.meta.url);
+const early = typeof window == 'object' && globalThis.WebAssembly?.compileStreaming?.(fetch(wasmUrl)).catch(() => fetch(wasmUrl));
+early?.catch?.(() => {}); // offline: init() reports it, not an unhandled rejection
+
+/** Instantiates the wasm: the one compiled since this module loaded, or `input`'s (see pkce_wasm.d.ts). */
+export default function init(input) {
+  return glueInit(input ?? (early ? { module_or_path: early } : undefined));
+}
 /** 32 random bytes, base64url: the same function as generateCodeVerifier. */
 export const generateState = generateCodeVerifier;
 
@@ -51,6 +65,9 @@ export class PkceClient {
     this.tabs = undefined; // the BroadcastChannel to this client's other tabs
     links.set(this, workerLink(core)); // tokenStorage "worker": the worker holding the refresh token
     this.channel();
+    // A callback page opens IndexedDB now, for handleCallback()'s claim (opening it only then
+    // costs a fresh page ~8 ms on the way to the token request).
+    if (typeof window == 'object' && this.isCallback()) sharedOpen();
   }
 
   subscribe(listener) {
@@ -149,19 +166,24 @@ export class PkceClient {
   }
 
   // One callback's redemption: the checks and the address bar are the wasm's (synchronous, so
-  // a second handleCallback() already finds this one), then the mark, the token request, the holder.
+  // a second handleCallback() already finds this one), then the mark, the token request, the
+  // holder. The expired marks of earlier callbacks are swept once this one has settled.
   async redeem(url) {
     const redemption = this.core.call(Op.Redeem, url);
-    const claimed = await sharedClaim(...redemption.mark()).catch(() => undefined);
-    const request = redemption.claimed(claimed);
-    const link = links.get(this);
-    const answer = link ? link.redeem(request, await this.keyReady()) : this.exchange(request);
-    const { record, revocation, error, ...result } = redemption.finish(await answer, this.core);
-    // logout() or clear() came first: the wasm says what revokes the refresh token that came late.
-    if (revocation) await (link ? link.logout() : send(revocation)).catch(() => {});
-    if (error) throw error;
-    await this.replace(undefined, record);
-    return result;
+    const [key, expires, now] = redemption.mark();
+    try {
+      const request = redemption.claimed(await sharedClaim(key, expires).catch(() => undefined));
+      const link = links.get(this);
+      const answer = link ? link.redeem(request, await this.keyReady()) : this.exchange(request);
+      const { record, revocation, error, ...result } = redemption.finish(await answer, this.core);
+      // logout() or clear() came first: the wasm says what revokes the refresh token that came late.
+      if (revocation) await (link ? link.logout() : send(revocation)).catch(() => {});
+      if (error) throw error;
+      await this.replace(undefined, record);
+      return result;
+    } finally {
+      setTimeout(() => sharedSweep(now).catch(() => {}));
+    }
   }
 
   async refresh(refreshToken) {

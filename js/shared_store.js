@@ -73,27 +73,36 @@ export async function sharedKeyPair(key, make) {
   }));
 }
 
-/** Adds a mark under `key`, valid until `expires` (epoch ms), unless one is there, and drops
- * marks past their expiry; resolves to whether it added. Without IndexedDB (very old browsers,
- * some privacy modes) every claim succeeds, as tabs then cannot be told apart. */
-export function sharedClaim(key, expires, now) {
+/** Adds a mark under `key`, valid until `expires` (epoch ms), unless one is there: one `add`,
+ * nothing else in its transaction; resolves to whether it added. Without IndexedDB (very old
+ * browsers, some privacy modes) every claim succeeds, as tabs then cannot be told apart. */
+export function sharedClaim(key, expires) {
   if (!hasIndexedDB()) return Promise.resolve(true);
   return run('readwrite', (store, done) => {
+    const request = store.add({ expires }, key);
+    request.onsuccess = () => done(true);
+    request.onerror = (event) => {
+      event.preventDefault(); // a ConstraintError (already marked) does not abort the transaction
+      event.stopPropagation(); // nor reach tx.onerror
+      done(false);
+    };
+  });
+}
+
+/** Drops the marks past their expiry (before `now`, epoch ms): after a callback, off its path. */
+export function sharedSweep(now) {
+  return run('readwrite', (store) => {
     store.index('expires').openCursor(IDBKeyRange.upperBound(now, true)).onsuccess = (event) => {
       const cursor = event.target.result;
       if (!cursor) return;
       cursor.delete();
       cursor.continue();
     };
-    const request = store.add({ expires }, key);
-    request.onsuccess = () => done(true);
-    request.onerror = (event) => {
-      event.preventDefault(); // a ConstraintError (already marked) neither aborts the sweep
-      event.stopPropagation(); // nor reaches tx.onerror
-      done(false);
-    };
   });
 }
+
+/** Starts opening the database ahead of its first use (a callback page's claim). */
+export const sharedOpen = () => hasIndexedDB() && open();
 
 // True when this realm has IndexedDB at all; its getter throws where site data is blocked.
 function hasIndexedDB() {

@@ -10,7 +10,7 @@ import { libraries } from './libraries.mjs';
 // Keep warmup + iterations of a callback page under 200: Chromium ignores (silently) the
 // history.replaceState calls past 200 in 10 s, which would make callbacks look cheaper.
 export const ITERATIONS = {
-  coldLoads: 20, // fresh pages per library, interleaved across libraries
+  coldLoads: 30, // fresh pages per library, interleaved across libraries (cold start, first redirect)
   rounds: 4,
   authorize: { warmup: 100, batches: 10, perBatch: 25 },
   callback: { warmup: 20, iterations: 50 },
@@ -64,6 +64,45 @@ async function coldStarts(browser, pageOrigin) {
     }
   }
   return Object.fromEntries(COLD_START_IDS.map((id) => [id, errors[id] ? { error: errors[id] } : { samples: samples[id] }]));
+}
+
+// Milliseconds from navigation start of /login/<lib> (a cold static page: fresh context, nothing
+// cached) to the navigation towards the authorization server's /authorize, as the page's
+// Navigation API sees it leave (then cancelled: only the wait before it is measured). What a user
+// waits for after pressing "Sign in" on a page that loads the library when it opens.
+async function firstRedirect(browser, pageOrigin, auth, lib) {
+  return withFreshPage(browser, async (page) => {
+    let report;
+    const left = new Promise((resolve) => { report = resolve; });
+    await page.exposeFunction('benchFirstRedirect', report);
+    await page.addInitScript((authorize) => {
+      navigation.addEventListener('navigate', (event) => {
+        if (!event.destination.url.startsWith(authorize)) return;
+        event.preventDefault();
+        window.benchFirstRedirect(performance.now());
+      });
+    }, `${auth.origin}/authorize`);
+    await page.goto(`${pageOrigin}/login/${lib}`, { waitUntil: 'commit' });
+    let timer;
+    return Promise.race([
+      left,
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('no authorize redirect')), LOGIN_TIMEOUT_MS); }),
+    ]).finally(() => clearTimeout(timer));
+  });
+}
+
+async function firstRedirects(browser, pageOrigin, auth) {
+  const samples = Object.fromEntries(libraries.map(({ id }) => [id, []]));
+  const errors = {};
+  for (let round = 0; round <= ITERATIONS.coldLoads; round++) { // round 0 warms the page server
+    for (const { id } of libraries) {
+      if (errors[id]) continue;
+      const r = await attempt(() => firstRedirect(browser, pageOrigin, auth, id));
+      if (r.error) errors[id] = r.error;
+      else if (round > 0) samples[id].push(r.value);
+    }
+  }
+  return Object.fromEntries(libraries.map(({ id }) => [id, errors[id] ? { error: errors[id] } : { samples: samples[id] }]));
 }
 
 // One complete login: /login/<lib> -> stub /authorize -> /cb/<lib> -> token request.
@@ -123,7 +162,8 @@ export async function runBrowserBench(browser, pageOrigin, auth) {
     return page.evaluate(() => ({ crossOriginIsolated }));
   });
   const cold = await coldStarts(browser, pageOrigin);
+  const first = await firstRedirects(browser, pageOrigin, auth);
   const perLibrary = await inPageMeasurements(browser, pageOrigin);
   for (const { id } of libraries) perLibrary[id].login = await attempt(() => login(browser, pageOrigin, auth, id));
-  return { timer, cold, perLibrary };
+  return { timer, cold, first, perLibrary };
 }

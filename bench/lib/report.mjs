@@ -35,6 +35,7 @@ function rows(results) {
   const base = {
     gzip: results.sizes['pkce-wasm'].gzip,
     cold: medianOf(results.cold['pkce-wasm']),
+    first: medianOf(results.first['pkce-wasm']),
     authorize: medianOf(results.perLibrary['pkce-wasm'].authorize),
     callback: medianOf(results.perLibrary['pkce-wasm'].callback),
   };
@@ -42,12 +43,14 @@ function rows(results) {
     const size = results.sizes[id];
     const lib = results.perLibrary[id];
     const cold = medianOf(results.cold[id]);
+    const first = medianOf(results.first[id]);
     const authorize = medianOf(lib.authorize);
     const callback = medianOf(lib.callback);
     const net = networkCell(lib.login);
     return [
       id, results.versions[id], `${size.raw}`, `${size.gzip} (${kib(size.gzip)})`, ratio(size.gzip, base.gzip),
       fixed(cold, 1), ratio(cold, base.cold),
+      fixed(first, 1), ratio(first, base.first),
       fixed(authorize, 1), ratio(authorize, base.authorize),
       fixed(callback, 0), ratio(callback, base.callback),
       fixed(medianOf(lib.callbackLoopback), 0),
@@ -58,7 +61,7 @@ function rows(results) {
 
 const HEADER = [
   'library', 'version', 'raw B', 'gzip -9 B', 'gzip ×',
-  'cold start ms', '×', 'authorizeUrl µs', '×', 'callback µs (stub)', '×',
+  'cold start ms', '×', 'first redirect ms', '×', 'authorizeUrl µs', '×', 'callback µs (stub)', '×',
   'callback µs (loopback)', 'token req', 'preflights', 'discovery',
 ];
 
@@ -72,6 +75,7 @@ export function failures(results) {
   const notes = [];
   for (const { id } of libraries) {
     if (results.cold[id].error) notes.push(`- ${id}, cold start: ${results.cold[id].error}`);
+    if (results.first[id].error) notes.push(`- ${id}, first redirect: ${results.first[id].error}`);
     for (const [what, m] of Object.entries(results.perLibrary[id])) {
       if (m.error) notes.push(`- ${id}, ${what}: ${m.error}`);
       else if (what === 'login' && !m.value.result.ok) notes.push(`- ${id}, login: ${m.value.result.error}`);
@@ -94,6 +98,7 @@ export function renderReport(results) {
     `- Whole peer packages (\`export *\`, same esbuild settings), for reference: ${peers.map(({ id }) => `${id} ${kib(wholePackages[id].gzip)}`).join(' · ')}.`,
     `- PEERS.md measured (cross-check): ${peers.map((l) => `${l.id} ${l.peersMd}`).join(' · ')}.`,
     `- Cold start: median of ${ITERATIONS.coldLoads} fresh pages per library (own browser context, \`Cache-Control: no-store\`), from \`import()\` of the library to a constructed client, wasm fetch + compile + instantiate included. pkce-wasm's glue is bundled with the page's code like the peers; loaded unbundled from \`pkg/\` (\`<script type="module">\`, one more request) its median is ${fixed(medianOf(results.cold['pkce-wasm.module']), 1)} ms.`,
+    `- First redirect ("time to first authorize redirect"): median of ${ITERATIONS.coldLoads} fresh pages per library, interleaved, from navigation start of \`/login/<lib>\` (a static page: its script imports the library, makes a client and calls its login; fresh context, \`Cache-Control: no-store\`, no preload hints) to the navigation towards \`/authorize\` (seen by the Navigation API, then cancelled). pkce-wasm's includes its .wasm download, compile and instantiation.`,
     `- authorizeUrl: verifier + S256 challenge + state + sessionStorage write + URL, each call from empty storage like a first login (cleared untimed between calls); median of ${rounds * a.batches} batches × ${a.perBatch} calls (${rounds} fresh pages × ${a.batches} batches, each page after ${a.warmup} warm-up calls), per call; calls timed one by one and summed per batch.`,
     `- Callback: validate the redirect, one token request, token response checks, \`history.replaceState\`; median of ${rounds * c.iterations} logins (${rounds} fresh pages × ${c.iterations}, each page after ${c.warmup} warm-up). "stub": \`window.fetch\` replaced by the same immediate in-page token endpoint for every library; "loopback": the real stub server on a second 127.0.0.1 origin (${rounds} × ${l.iterations} logins, ${l.warmup} warm-up each). Libraries are interleaved page by page.`,
     `- Network: one complete login per library (login page → stub /authorize → callback page), requests to the authorization server's origin as logged by that server${''} (Playwright's request events shown where they differ).`,

@@ -218,32 +218,20 @@ impl Core {
     }
 
     /// Runs the synchronous step `op` with its arguments `a`, `b`, `c` (named at each `Op`): one
-    /// coarse export instead of one per step, so the binding code is written once.
+    /// coarse export instead of one per step, so the binding code is written once. The steps of
+    /// a page's start, sign-in and callback are here, the others in `call_later`.
     pub fn call(&self, op: Op, a: JsValue, b: JsValue, c: JsValue) -> JsResult<JsValue> {
         Ok(match op {
             Op::AuthorizeUrl => self.authorize_url(a)?,
             Op::Login => self.login(a, b.as_bool() == Some(true))?,
-            Op::Pushed => self.pushed(&text(&a), &b)?.into(),
             Op::IsCallback => self.is_callback(a)?.into(),
             Op::Redeem => self.redeem(a)?.into(),
             Op::Tokens => self.tokens()?,
             Op::Held => self.held()?.into(),
             Op::Fresh => self.fresh(a.as_string(), b.as_string())?.into(),
-            Op::RefreshTokenOf => self.refresh_token_of(a.as_string())?.into(),
-            Op::LostRace => self.lost_race(a.as_string())?.into(),
-            Op::RefreshRequest => self.refresh_request(a)?,
-            Op::Refreshed => self.refreshed(a.as_string(), &text(&b), c)?,
             Op::Shared => self.shared()?.into(),
-            Op::Lock => holder::refresh_lock(&self.inner()?.config).into(),
-            Op::Adopt => self.adopt(a)?.into(),
             Op::Swapped => self.swapped(a.as_bool(), b.as_string())?.into(),
             Op::Replace => self.replace(a, b.as_string())?.into(),
-            Op::Clear => self.clear().map(|()| JsValue::UNDEFINED)?,
-            Op::RevokeRequest => self.revoke_request(a, b)?,
-            Op::Revoked => self.revoked(a).map(|()| JsValue::UNDEFINED)?,
-            Op::LogoutUrl => self.logout_url(a)?.into(),
-            Op::SignOut => self.sign_out(a, b.as_string())?,
-            Op::LockFailed => holder::lock_failed().into(),
             Op::Assign => navigation::assign(&text(&a)).map(|()| JsValue::UNDEFINED)?,
             Op::DiscoveryRequest => match &*self.stage.try_borrow().map_err(|_| freed())? {
                 Stage::Discovering(lookup) => lookup.request(),
@@ -259,13 +247,39 @@ impl Core {
                 JsValue::UNDEFINED
             }
             Op::KeyName => self.key_name()?.into(),
+            Op::Identity => JsValue::from(self.inner()?.held.key()),
+            Op::Worker => self.worker(a.is_truthy())?.into(),
+            _ => return self.call_later(op, a, b, c),
+        })
+    }
+}
+
+impl Core {
+    /// `call`'s other steps (pushing, refreshing, revoking, logging out, DPoP proofs, popups,
+    /// UserInfo, the worker's): a function of its own, so the first calls of a sign-in or
+    /// callback page compile (browsers compile wasm functions lazily, on first use) only `call`.
+    #[inline(never)]
+    fn call_later(&self, op: Op, a: JsValue, b: JsValue, c: JsValue) -> JsResult<JsValue> {
+        Ok(match op {
+            Op::Pushed => self.pushed(&text(&a), &b)?.into(),
+            Op::RefreshTokenOf => self.refresh_token_of(a.as_string())?.into(),
+            Op::LostRace => self.lost_race(a.as_string())?.into(),
+            Op::RefreshRequest => self.refresh_request(a)?,
+            Op::Refreshed => self.refreshed(a.as_string(), &text(&b), c)?,
+            Op::Lock => holder::refresh_lock(&self.inner()?.config).into(),
+            Op::Adopt => self.adopt(a)?.into(),
+            Op::Clear => self.clear().map(|()| JsValue::UNDEFINED)?,
+            Op::RevokeRequest => self.revoke_request(a, b)?,
+            Op::Revoked => self.revoked(a).map(|()| JsValue::UNDEFINED)?,
+            Op::LogoutUrl => self.logout_url(a)?.into(),
+            Op::SignOut => self.sign_out(a, b.as_string())?,
+            Op::LockFailed => holder::lock_failed().into(),
             Op::SetKey => self.set_key(a, b, &c)?.into(),
             Op::ProofInput => self.proof_input(a, b, c)?.into(),
             Op::Proof => self.proof(a, b)?.into(),
             Op::Observe => self.observe(a, b, c.as_bool() == Some(true))?.into(),
             Op::Destination => self.destination(a, &b)?.into(),
             Op::Resourced => self.resourced(a, b, c)?,
-            Op::Identity => JsValue::from(self.inner()?.held.key()),
             Op::PopupFailed => popup_failed(a.as_string().as_deref()).into(),
             Op::Abandon => {
                 steps::abandon(&self.inner()?.config, &text(&a), &WebStore::session()?)?;
@@ -275,7 +289,6 @@ impl Core {
                 wire::request(&userinfo::request(&self.inner()?.config, &argument(&a, "accessToken")?)?)
             }
             Op::Userinfo => self.userinfo(&a)?,
-            Op::Worker => self.worker(a.is_truthy())?.into(),
             Op::Settings => self.inner()?.config.worker_settings().into(),
             Op::Redeemed => self.redeemed(a, b.as_string())?.into(),
             Op::Public => public(a.as_string()).into(),
@@ -285,11 +298,10 @@ impl Core {
                 }
                 JsValue::UNDEFINED
             }
+            _ => JsValue::UNDEFINED, // `call` ran it
         })
     }
-}
 
-impl Core {
     /// Creates verifier, challenge and state, stores the pending login, returns the
     /// front-channel authorize URL; `par_required` when the client must push.
     pub fn authorize_url(&self, options: JsValue) -> JsResult<JsValue> {
@@ -339,6 +351,7 @@ impl Core {
 
     /// The callback's first half: the address bar cleaned, every check passed and the pending
     /// login consumed; the token request waits behind `Redemption::claimed`.
+    #[inline(never)] // its own function: only a callback compiles it
     pub fn redeem(&self, url: JsValue) -> JsResult<Redemption> {
         let url = optional_argument(&url, "url")?;
         let inner = self.inner()?;

@@ -92,6 +92,59 @@ eachEngine('two tabs', (engine) => {
     await page.close();
   });
 
+  // Stands in for a profiler: notes the package's IndexedDB steps in order (opening the
+  // database, a mark's add, the sweep's cursor), on the real IndexedDB.
+  const IDB_STEPS = `(() => {
+    const steps = (window.idbSteps = []);
+    const trace = (proto, method, step) => {
+      const real = proto[method];
+      proto[method] = function (...args) { steps.push(step); return real.apply(this, args); };
+      return real;
+    };
+    const open = trace(IDBFactory.prototype, 'open', 'open');
+    trace(IDBObjectStore.prototype, 'add', 'add');
+    trace(IDBIndex.prototype, 'openCursor', 'sweep');
+    // Writes (write: true) or counts the expired mark of an earlier callback, untraced.
+    window.expiredMark = (write) => new Promise((resolve, reject) => {
+      const request = open.call(indexedDB, 'pkce-wasm');
+      request.onerror = () => reject(request.error);
+      request.onsuccess = () => {
+        try {
+          const tx = request.result.transaction('kv', 'readwrite');
+          const store = tx.objectStore('kv');
+          const done = write ? store.put({ expires: 1 }, 'expired-mark') : store.count('expired-mark');
+          tx.oncomplete = () => { request.result.close(); resolve(done.result); };
+          tx.onerror = () => reject(tx.error);
+        } catch (error) {
+          reject(error); // no store: the package has not opened (made) the database
+        }
+      };
+    });
+  })();`;
+
+  test('a callback page opens IndexedDB when its client is made; the claim is one add; expired marks are swept after handleCallback() settled', async () => {
+    configure('memory');
+    app.setHeadScript(IDB_STEPS);
+    try {
+      const page = await openTab('signed-out');
+      assert.deepEqual(await page.eval(() => window.idbSteps), [], 'a page that is no callback leaves IndexedDB alone');
+      await page.eval(() => sessionStorage.setItem('tabs:manual', '1')); // handle the callback by hand
+      await signIn(page, 'callback');
+      assert.deepEqual(await page.eval(() => window.idbSteps), ['open'], 'opened before handleCallback()');
+      await page.eval(() => window.expiredMark(true));
+      await page.eval(() => { window.idbSteps.length = 0; window.outcome = window.client.handleCallback().then(() => window.idbSteps.length, (e) => e.code); });
+      const stepsWhenSettled = await page.eval(() => window.outcome);
+      assert.equal(typeof stepsWhenSettled, 'number', `handleCallback() failed: ${stepsWhenSettled}`);
+      await page.waitFor(() => window.expiredMark(false).then((left) => left === 0)); // swept
+      const steps = await page.eval(() => window.idbSteps);
+      assert.deepEqual(steps.slice(0, stepsWhenSettled), ['add'], 'until it settled: the claim, one add');
+      assert.deepEqual(steps.slice(stepsWhenSettled), ['sweep'], 'then the sweep');
+      await page.close();
+    } finally {
+      app.setHeadScript(null);
+    }
+  });
+
   test(`two tabs in "local" mode asking for a token at once, ${ROUNDS} rounds: one refresh a round, no refresh token reused`, async () => {
     configure('local');
     const first = await openTab('signed-out');

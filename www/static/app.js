@@ -1,11 +1,6 @@
 // Sign in with Authorization Code + PKCE, show the token response, call an API, refresh, sign out.
 import init, { OAuthError, PkceClient } from 'pkce-wasm';
 
-// The wasm download starts first, alongside config.json, and init() takes that response: one
-// download in every engine. (A <link rel="preload" as="fetch"> is reused by init()'s fetch in
-// Chromium and Firefox, but WebKit downloads the file a second time.)
-const wasm = fetch(new URL('pkce_wasm_bg.wasm', import.meta.resolve('pkce-wasm')));
-
 const $ = (id) => document.getElementById(id);
 
 let config = null;
@@ -50,7 +45,7 @@ $('logout').onclick = () => run(async () => {
 if (!PkceClient.relayCallback()) await run(async () => {
   // Where to sign in: a settings file deployed next to this page, so the same files work anywhere.
   config = await (await fetch('./config.json')).json();
-  await init({ module_or_path: wasm });
+  await init(); // the wasm has been downloading and compiling since pkce-wasm was imported
   // Endpoints (and whether the server sends RFC 9207 `iss`) come from the issuer's metadata.
   // Tokens stay in this tab's memory (the default): a reload signs out, no script finds them in storage.
   client = await PkceClient.discover(config.issuer, {
