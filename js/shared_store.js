@@ -89,16 +89,19 @@ export function sharedClaim(key, expires) {
   });
 }
 
-/** Drops the marks past their expiry (before `now`, epoch ms): after a callback, off its path. */
+/** Drops the marks past their expiry (before `now`, epoch ms): after a callback, off its path.
+ * A read-only count first, so that a sweep with nothing to drop writes (and holds up) nothing. */
 export function sharedSweep(now) {
-  return run('readwrite', (store) => {
-    store.index('expires').openCursor(IDBKeyRange.upperBound(now, true)).onsuccess = (event) => {
-      const cursor = event.target.result;
-      if (!cursor) return;
-      cursor.delete();
-      cursor.continue();
-    };
-  });
+  const expired = IDBKeyRange.upperBound(now, true);
+  return run('readonly', (store, done) => (store.index('expires').count(expired).onsuccess = (event) => done(event.target.result)))
+    .then((count) => count && run('readwrite', (store) => {
+      store.index('expires').openCursor(expired).onsuccess = (event) => {
+        const cursor = event.target.result;
+        if (!cursor) return;
+        cursor.delete();
+        cursor.continue();
+      };
+    }));
 }
 
 /** Starts opening the database ahead of its first use (a callback page's claim). */
