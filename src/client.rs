@@ -2,10 +2,11 @@
 //! `PkceClient`, plus the token holder that keeps the current `TokenSet`.
 
 use crate::authorize::AuthorizeParams;
+use crate::browser::JsJson;
 use crate::browser::{navigation, run, shared, BrowserEnv, FetchTransport, HeldRecord, SharedMarks, WebStore};
 use crate::callback;
 use crate::config::{ClientConfig, TokenStorage};
-use crate::error::Result;
+use crate::error::{ErrorCode, OAuthError, Result};
 use crate::flow::{self, LoginResult};
 use crate::holder;
 use crate::logout::{self, LogoutParams};
@@ -16,7 +17,7 @@ use alloc::rc::Rc;
 use alloc::string::String;
 use core::cell::RefCell;
 use js_sys::Promise;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 /// A refresh in flight: its promise and where it leaves its result, shared by every caller.
@@ -199,11 +200,52 @@ impl Client {
     /// refresh runs under a Web Lock and re-reads the holder first, so neither another instance
     /// nor another tab sends the same refresh token twice.
     pub async fn access_token(&self) -> Result<String> {
+        self.token(None).await
+    }
+
+    /// Sends a request to a resource server with the access token (`url`, and `init` as
+    /// `fetch()` takes them): only to `resource_origins`, never to a URL with user info
+    /// (`untrusted_destination`, before any request); following no redirect
+    /// (`untrusted_destination`, field `redirect`: the token and the body stay here); once more
+    /// with a refreshed token when the server refuses this one (`401` `invalid_token`). The
+    /// rules are `resource`'s, as the JS API's `fetch()` has them. No DPoP proof yet.
+    pub async fn fetch(&self, url: &str, init: Option<&web_sys::RequestInit>) -> Result<web_sys::Response> {
+        let scheme = crate::resource::destination(self.config(), url)?;
+        let manual = web_sys::RequestInit::new();
+        manual.set_redirect(web_sys::RequestRedirect::Manual);
+        let given = match init {
+            Some(init) => web_sys::Request::new_with_str_and_init(url, init),
+            None => web_sys::Request::new_with_str(url),
+        };
+        let request =
+            given.and_then(|request| web_sys::Request::new_with_request_and_init(&request, &manual)).map_err(|_| {
+                OAuthError::new(ErrorCode::InvalidArgument, "not a request fetch() can make").with_field("init")
+            })?;
+        let mut refused = None;
+        loop {
+            let token = self.token(refused.clone()).await?;
+            let response = send_resource(&request, scheme, &token).await?;
+            let header = response.headers().get("www-authenticate").ok().flatten();
+            let answer: crate::http::Response<JsJson> = crate::http::Response {
+                status: response.status(),
+                headers: header.into_iter().map(|value| (String::from("www-authenticate"), value)).collect(),
+                body: crate::http::Body::NotAnObject,
+            };
+            if crate::resource::refused(self.config(), &answer)? && refused.is_none() {
+                refused = Some(token); // refresh it, once, and send again
+                continue;
+            }
+            return Ok(response);
+        }
+    }
+
+    /// The access token `token()` gives, never `refused` (a resource server's `invalid_token`).
+    async fn token(&self, refused: Option<String>) -> Result<String> {
         let existing = self.inner.refreshing.borrow().clone();
         let (promise, slot) = match existing {
             Some(in_flight) => in_flight,
             None => {
-                let in_flight = self.start_refresh();
+                let in_flight = self.start_refresh(refused);
                 *self.inner.refreshing.borrow_mut() = Some(in_flight.clone());
                 in_flight
             }
@@ -242,11 +284,11 @@ impl Client {
         plan.end_session.map_or(Ok(()), |url| navigation::assign(&url))
     }
 
-    fn start_refresh(&self) -> InFlight {
+    fn start_refresh(&self, refused: Option<String>) -> InFlight {
         let slot = Rc::new(RefCell::new(None));
         let (inner, out) = (self.inner.clone(), slot.clone());
         let job = async move {
-            *out.borrow_mut() = Some(run::token(inner, None).await);
+            *out.borrow_mut() = Some(run::token(inner, refused).await);
             Ok(JsValue::UNDEFINED)
         };
         (crate::browser::promise(job), slot)
@@ -301,4 +343,15 @@ impl Client {
         }
         Ok(wrote)
     }
+}
+
+/// Sends a copy of `request` with `scheme token` as its `Authorization`.
+async fn send_resource(request: &web_sys::Request, scheme: &str, token: &str) -> Result<web_sys::Response> {
+    let network = |_| OAuthError::new(ErrorCode::NetworkError, "the resource server could not be reached");
+    let attempt = request.clone().map_err(network)?; // `Request.clone()`: the body can be sent again
+    let authorization = crate::text::concat(&[scheme, " ", token]);
+    attempt.headers().set("authorization", &authorization).map_err(network)?;
+    let window = crate::browser::window()?;
+    let answer = JsFuture::from(window.fetch_with_request(&attempt)).await.map_err(network)?;
+    Ok(answer.unchecked_into())
 }

@@ -36,6 +36,7 @@ pub mod par;
 pub mod pkce;
 pub mod platform;
 mod redacted;
+pub mod resource;
 pub mod session;
 pub mod steps;
 mod text;

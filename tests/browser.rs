@@ -417,6 +417,32 @@ async fn subscribers_hear_every_change_and_one_that_subscribes_again_hears_the_n
 }
 
 #[wasm_bindgen_test]
+async fn fetch_sends_the_token_only_to_resource_origins_refreshes_once_when_refused_and_follows_no_redirect() {
+    let c = client("expiring", "rs-token", |c| c.resource_origins = vec![STUB.into()]);
+    logged_in(&c).await; // expired at once: the first fetch refreshes
+    let refused = c.fetch(&format!("{STUB}/resource/refuse-once?t=rs-refuse"), None).await.unwrap();
+    assert_eq!(refused.status(), 200, "refused once, refreshed, sent again");
+    let sent: Vec<String> = recorded("rs-refuse")
+        .await
+        .iter()
+        .filter(|r| text(r, "method") == "GET")
+        .map(|r| text(r, "authorization"))
+        .collect();
+    assert_eq!(sent, ["Bearer at-rt-0", "Bearer at-rt-0+"], "the refused token, then the refreshed one");
+
+    let elsewhere = c.fetch("https://api.example/me", None).await.unwrap_err();
+    assert_eq!(elsewhere.code, ErrorCode::UntrustedDestination, "not in resource_origins");
+    let with_user = STUB.replacen("http://", "http://user:pass@", 1);
+    let userinfo = c.fetch(&format!("{with_user}/resource/ok?t=rs-user"), None).await.unwrap_err();
+    assert_eq!(userinfo.code, ErrorCode::UntrustedDestination, "a URL with user info");
+    assert!(recorded("rs-user").await.is_empty(), "nothing sent");
+
+    let moved = c.fetch(&format!("{STUB}/resource/redirect?t=rs-moved"), None).await.unwrap_err();
+    assert_eq!((moved.code, moved.field), (ErrorCode::UntrustedDestination, Some("redirect")));
+    c.clear().unwrap();
+}
+
+#[wasm_bindgen_test]
 async fn concurrent_access_token_calls_share_one_refresh() {
     let c = client("expiring", "share", |_| {});
     logged_in(&c).await;

@@ -612,23 +612,16 @@ impl Core {
     /// like any URL outside the list).
     pub fn destination(&self, url: JsValue, input: &JsValue) -> JsResult<&'static str> {
         let inner = self.inner()?;
-        let untrusted = || {
-            OAuthError::new(ErrorCode::UntrustedDestination, "this origin is not in resourceOrigins")
-                .with_field("resourceOrigins")
-        };
         let Some(url) = url.as_string() else {
             let userinfo = input.as_string().and_then(|input| crate::url::parse(&input).map(|u| u.has_userinfo));
             return Err(if userinfo == Some(true) {
-                untrusted()
+                crate::resource::untrusted()
             } else {
                 OAuthError::new(ErrorCode::InvalidArgument, "fetch() needs a URL or Request").with_field("input")
             }
             .into());
         };
-        if !inner.config.is_resource(&url) {
-            return Err(untrusted().into());
-        }
-        Ok(dpop::scheme(&inner.config))
+        Ok(crate::resource::destination(&inner.config, &url)?)
     }
 
     /// A UserInfo answer's claims, checked against the held ID token's `sub`.
@@ -650,16 +643,11 @@ impl Core {
         let tried = js_sys::Array::from(&tried);
         let has = |reason: &str| tried.includes(&reason.into(), 0);
         let Ok(response) = wire::answer(&answer) else { return Ok(JsValue::UNDEFINED) };
-        if response.is_redirect() {
-            return Err(crate::http::redirected().into());
-        }
+        let refused = crate::resource::refused(&self.inner()?.config, &response)?; // a redirect: refused
         if self.observed(&url, &response, has("nonce"))? {
             return Ok("nonce".into());
         }
-        let scheme = dpop::scheme(&self.inner()?.config);
-        let challenge = response.header("www-authenticate").and_then(|h| dpop::challenge_error(h, scheme));
-        let refresh = response.status == 401 && challenge.as_deref() == Some("invalid_token") && !has("refresh");
-        Ok(if refresh { "refresh".into() } else { JsValue::UNDEFINED })
+        Ok(if refused && !has("refresh") { "refresh".into() } else { JsValue::UNDEFINED })
     }
 }
 

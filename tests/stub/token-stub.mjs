@@ -99,6 +99,18 @@ function gzipBomb() {
 
 let logins = 0;
 
+/** A resource server at GET /resource/<mode>?t=<tag>: `ok` answers 200; `refuse-once` refuses the
+ * first request of each tag (401, Bearer invalid_token), then answers 200; `redirect` answers 307
+ * to another origin. */
+const resourceCalls = new Map();
+function resource(mode, tag) {
+  const calls = (resourceCalls.get(tag) ?? 0) + 1;
+  resourceCalls.set(tag, calls);
+  if (mode === "refuse-once" && calls === 1) return [401, { "www-authenticate": 'Bearer error="invalid_token"' }];
+  if (mode === "redirect") return [307, { location: "http://127.0.0.2:9/elsewhere" }];
+  return [200, {}];
+}
+
 /** Refresh answers held back per test tag, and the GET /held requests waiting for one. */
 const gates = new Map();
 const gate = (tag) => gates.get(tag) ?? gates.set(tag, { held: [], waiting: [] }).get(tag);
@@ -143,6 +155,7 @@ const server = http.createServer((req, res) => {
   }
   if (req.url === "/reset" && req.method === "POST") {
     requests = [];
+    resourceCalls.clear();
     hole.received.length = 0;
     res.writeHead(204, cors);
     return res.end();
@@ -167,13 +180,22 @@ const server = http.createServer((req, res) => {
       contentType: req.headers["content-type"] ?? null,
       cookie: req.headers.cookie ?? null,
       referer: req.headers.referer ?? null,
+      authorization: req.headers.authorization ?? null,
     };
     requests.push(record);
     if (req.method === "OPTIONS") {
-      res.writeHead(204, { ...cors, "access-control-allow-headers": "*", "access-control-allow-methods": "POST" });
+      // `*` does not cover Authorization (Fetch): the resource modes' requests carry one.
+      const headers = { "access-control-allow-headers": "*, authorization", "access-control-allow-methods": "POST, GET" };
+      res.writeHead(204, { ...cors, ...headers });
       return res.end();
     }
     const url = new URL(req.url, `http://${req.headers.host}`);
+    if (req.method === "GET" && url.pathname.startsWith("/resource/")) {
+      const [status, headers] = resource(url.pathname.slice("/resource/".length), tag);
+      const expose = { "access-control-expose-headers": "www-authenticate" };
+      res.writeHead(status, { ...cors, ...expose, "content-type": "application/json", ...headers });
+      return res.end(JSON.stringify({ status }));
+    }
     if (req.method === "GET") {
       const doc = metadata(url.origin, url.pathname);
       res.writeHead(doc ? 200 : 404, { ...cors, "content-type": "application/json" });
